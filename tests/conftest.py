@@ -1,0 +1,78 @@
+"""Shared fixtures. Every test runs with the network blocked: Debrief must never need it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_sessions"
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any attempt to open an internet connection fails the test that made it."""
+    real_connect = socket.socket.connect
+    attempts: list[object] = []
+
+    def guarded(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            attempts.append(address)
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guarded(socket.socket(), a[0]))
+    yield attempts
+    assert not attempts, f"network connections attempted: {attempts}"
+
+
+@pytest.fixture(autouse=True)
+def quiet_environment(monkeypatch, tmp_path_factory):
+    """Tests never touch the user's real config or database, and never make sound."""
+    monkeypatch.delenv("DEBRIEF_DB", raising=False)
+    monkeypatch.setenv("DEBRIEF_AUDIO", "silent")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+def truth_transcript(name: str):
+    """The exact transcript a sample session was built from (what a perfect transcriber would give)."""
+    from tui.core.model import Segment, Speaker, Transcript
+
+    data = json.loads((SAMPLES / f"{name}.truth.json").read_text())
+    return Transcript(
+        segments=tuple(Segment(s["start"], s["end"], s["text"], s["speaker"]) for s in data["segments"]),
+        speakers=tuple(Speaker(s["id"]) for s in data["speakers"]),
+        duration=data["duration"],
+        source="truth",
+    ), data
+
+
+@pytest.fixture
+def short_recording(tmp_path) -> Path:
+    """A private copy of the short sample session (its library is the temp folder)."""
+    target = tmp_path / "short_session.ogg"
+    shutil.copy(SAMPLES / "short_session.ogg", target)
+    return target
+
+
+@pytest.fixture
+def short_workspace(short_recording):
+    """The short sample opened, with its true transcript cached and speakers named."""
+    from tui.workspace import open_recording
+
+    ws = open_recording(short_recording)
+    transcript, data = truth_transcript("short_session")
+    ws.save_transcript(transcript)
+    ws.annotations.set("speakers", {s["id"]: {"name": s["name"], "role": s["role"]} for s in data["speakers"]})
+    return ws

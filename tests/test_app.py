@@ -1,0 +1,218 @@
+"""Driving the reviewer from the keyboard, as a coach would."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app.app import DebriefApp
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.note_editor import NoteEditor
+from tui.app.widgets.notes import NotesPane
+from tui.app.widgets.status import StatusBar
+from tui.app.widgets.timeline import SpeakerTimeline
+from tui.app.widgets.transcript import TranscriptView
+from tui.media.playback import open_player
+from tui.review import Review
+from tui.workspace import open_recording
+
+
+def make_app(workspace) -> DebriefApp:
+    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
+    return DebriefApp(review)
+
+
+async def test_the_screen_shows_transcript_timeline_notes_and_status(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        transcript = app.query_one(TranscriptView)
+        assert transcript.has_focus
+        assert app.query_one(SpeakerTimeline).region.width > 0
+        assert app.query_one(NotesPane).region.width > 0
+        shot = app.export_screenshot()
+        assert "Quick check in about the group roles" in shot.replace("&#160;", " ")
+        assert "Maria" in shot and "Sam" in shot
+        assert "audio:" in shot and "silent" in shot
+
+
+async def test_moving_with_j_and_k_changes_the_cursor_row(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "j", "down")
+        assert app.review.cursor == 3
+        await pilot.press("k")
+        assert app.review.cursor == 2
+        await pilot.press("G")
+        assert app.review.cursor == len(app.review.segments) - 1
+        await pilot.press("g")
+        assert app.review.cursor == 0
+
+
+async def test_m_marks_the_cursor_row_durably_and_it_survives_reopening(short_workspace, short_recording):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "j")
+        target = app.review.current
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [m.start for m in app.review.marks] == [target.start]
+        assert "growth-edge" in app.export_screenshot()
+        await pilot.press("q")
+    reopened = open_recording(short_recording)
+    marks = reopened.annotations.marks()
+    assert len(marks) == 1
+    assert marks[0].start == target.start and marks[0].end == target.end
+    assert marks[0].tag == "growth-edge" and marks[0].author
+
+
+async def test_n_writes_a_note_on_the_mark_and_escape_keeps_it(short_workspace, short_recording):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"I rushed in")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.review.marks[0].note == "I rushed in"
+    assert open_recording(short_recording).annotations.marks()[0].note == "I rushed in"
+
+
+async def test_n_on_an_unmarked_row_marks_it_and_opens_the_note(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"good open question", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [m.note for m in app.review.marks] == ["good open question"]
+
+
+async def test_space_plays_from_the_cursor_and_the_playing_row_advances(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j")
+        start = app.review.current.start
+        await pilot.press("space")
+        assert app.review.playing
+        await pilot.pause(0.5)
+        assert app.review.playhead > start
+        await pilot.press("space")
+        assert not app.review.playing
+        stopped = app.review.playhead
+        await pilot.pause(0.3)
+        assert app.review.playhead == stopped
+        assert "⏸" in app.query_one(StatusBar).render().plain
+
+
+async def test_follow_mode_moves_the_cursor_with_the_audio(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.review.speed = 2.5
+        first = app.review.segments[0]
+        second = app.review.segments[1]
+        app.review.go_to_index(0)
+        await pilot.press("space")
+        await pilot.pause((second.start - first.start) / 2.5 + 0.6)
+        assert app.review.cursor >= 1
+
+
+async def test_delete_and_undo_a_mark(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.press("d")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.review.marks == []
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.review.marks) == 1
+
+
+async def test_jumping_between_marks(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "m")
+        await app.workers.wait_for_complete()
+        await pilot.press("G", "m")
+        await app.workers.wait_for_complete()
+        await pilot.press("g", "right_square_bracket")
+        assert app.review.cursor == 1
+        await pilot.press("right_square_bracket")
+        assert app.review.cursor == len(app.review.segments) - 1
+        await pilot.press("left_square_bracket")
+        assert app.review.cursor == 1
+
+
+async def test_question_mark_lists_every_key(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.export_screenshot()
+        for words in ("Play/pause", "Mark", "Note", "Next", "Quit"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_is_in_the_command_palette(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)):
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        for title in ("play: Play/pause", "mark: Mark", "mark: Note", "move: Next"):
+            assert title in titles
+
+
+async def test_palette_command_runs_the_action(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "mark: Mark")
+        await command.callback()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.review.marks) == 1
+
+
+async def test_timeline_moves_the_transcript_cursor(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(SpeakerTimeline).focus()
+        for _ in range(12):
+            await pilot.press("j")
+        await pilot.pause()
+        assert app.review.cursor > 3
+
+
+async def test_marks_added_by_another_process_appear(short_workspace, short_recording):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        other = open_recording(short_recording)
+        from tui.core.model import Mark
+        other.annotations.add_mark(Mark("elsewhere", 30.0, None, "strength", "from the mentor", "mentor"))
+        await pilot.pause(1.3)
+        assert any(m.id == "elsewhere" for m in app.review.marks)
+        assert "from the mentor" in app.export_screenshot()
+
+
+async def test_position_is_remembered(short_workspace, short_recording):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "j", "j", "space")
+        await pilot.pause(0.3)
+        await pilot.press("space", "q")
+    review = Review(open_recording(short_recording), open_player("silent"),
+                    transcript=short_workspace.cached_transcript())
+    assert review.cursor == 3

@@ -1,0 +1,110 @@
+"""The command line contract: what users and scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real `debrief` command in a child process, as a user would run it."""
+    env = {**os.environ, "DEBRIEF_AUDIO": "silent"}
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_mark_then_list_then_export(short_workspace, short_recording, capsys):
+    rec = str(short_recording)
+    assert main(["mark", rec, "--at", "0:16", "--to", "0:18", "--tag", "open-question", "--note", "Good one"]) == 0
+    assert main(["mark", rec, "--at", "5", "--tag", "growth-edge"]) == 0
+    capsys.readouterr()
+
+    assert main(["marks", rec]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].startswith("00:05  growth-edge")
+    assert listing[1].startswith("00:16–00:18  open-question") and "Good one" in listing[1]
+
+    assert main(["marks", rec, "--json"]) == 0
+    marks = json.loads(capsys.readouterr().out)
+    assert [(m["start"], m["end"], m["tag"]) for m in marks] == [(5.0, None, "growth-edge"), (16.0, 18.0, "open-question")]
+
+    assert main(["export", rec, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["session"]["duration"] == pytest.approx(74.2, abs=0.5)
+    assert {s["name"] for s in doc["speakers"]} == {"Maria", "Sam"}
+    assert doc["segments"][0]["text"].startswith("Hi Sam")
+    assert set(doc["marks"][0]) >= {"start", "end", "tag", "note", "author", "created"}
+    assert doc["marks"][1]["note"] == "Good one"
+
+
+def test_markdown_export_to_a_private_file(short_workspace, short_recording, tmp_path):
+    rec = str(short_recording)
+    assert main(["mark", rec, "--at", "15.7", "--tag", "open-question", "--note", "Asked *what* not why"]) == 0
+    out = tmp_path / "for-mentor.md"
+    assert main(["export", rec, "--format", "md", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert text.startswith("# ")
+    assert "### 00:15 · open-question" in text
+    assert "Asked \\*what\\* not why" in text
+    assert "Maria:** What did you notice about the recorders?" in text  # the line around the mark
+    assert "| Maria |" in text  # key figures
+
+
+def test_command_line_runs_as_a_program(short_workspace, short_recording):
+    done = run("marks", str(short_recording))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no marks"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.ogg", "does not exist"),
+        (lambda d: _write(d / "empty.mp3", b""), "empty"),
+        (lambda d: _write(d / "notes.mp3", b"these are my private notes, not audio\n" * 50), "not"),
+        (lambda d: d, "folder"),
+    ],
+    ids=["missing", "empty", "not-audio", "folder"],
+)
+def test_bad_recordings_give_one_clear_line_and_touch_nothing(tmp_path, make, message):
+    target = make(tmp_path)
+    done = run("mark", str(target), "--at", "1", "--tag", "x")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("debrief: error: "), done.stderr
+    assert message in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "debrief.json").exists()
+
+
+@pytest.mark.parametrize(("at", "to", "message"), [("9:99", None, "not a time"), ("5:00", None, "past the end"),
+                                                    ("10", "5", "must be after"), ("10", "2:00", "past the end")])
+def test_impossible_times_are_refused_and_nothing_is_saved(short_workspace, short_recording, at, to, message, capsys):
+    args = ["mark", str(short_recording), "--at", at, "--tag", "x"] + (["--to", to] if to else [])
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("debrief: error: ") and message in err
+    assert short_workspace.annotations.marks() == []
+
+
+def test_export_before_transcription_says_what_to_do(short_recording, capsys):
+    assert main(["export", str(short_recording), "--format", "md"]) == 1
+    assert "debrief transcribe" in capsys.readouterr().err
+
+
+def test_usage_errors_are_one_line_too():
+    done = run("mark")
+    assert done.returncode == 2
+    assert done.stderr.startswith("debrief: error:") and "Traceback" not in done.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

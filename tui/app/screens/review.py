@@ -1,0 +1,376 @@
+"""The review screen: transcript, speaker timeline and notes side by side.
+
+The screen owns the :class:`~tui.review.Review` and is the only place that changes it:
+panes post messages up ("the cursor moved", "this mark was chosen"), the screen updates
+the review and pushes the new state down into the panes. Disk work (saving marks,
+transcribing) runs in workers; a pausable timer follows the playhead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from tui.core.model import Mark, Segment, Transcript
+from tui.core.timefmt import format_range, format_time
+from tui.errors import DebriefError
+from tui.review import Review
+
+from ..widgets.notes import NotesPane
+from ..widgets.status import StatusBar
+from ..widgets.timeline import SpeakerTimeline
+from ..widgets.transcript import TranscriptView, speaker_colour
+from .note_editor import NoteEditor
+
+TICK_SECONDS = 1 / 30
+EXTERNAL_CHANGE_POLL_SECONDS = 1.0
+
+
+class ReviewScreen(Screen):
+    """Reviewing one recording.
+
+    | Key | Action |
+    |---|---|
+    | `space` | Play / pause from the cursor |
+    | `left`/`h`, `right`/`l` | Back / forward 5 s |
+    | `H`, `L` | Back / forward 30 s |
+    | `{`, `}` | Previous / next speaker turn |
+    | `[`, `]` | Previous / next mark |
+    | `m` | Mark the cursor utterance (growth edge) |
+    | `n` | Write the note of the mark at the cursor |
+    | `d`, `u` | Delete the mark at the cursor / undo |
+    | `-`, `+` | Slower / faster |
+    | `f` | Follow the playhead on/off |
+    """
+
+    HELP = """
+## Reviewing a session
+Read the transcript, play from any row with `space`, mark moments that matter with `m`
+and write what you noticed with `n`. `tab` moves between transcript, timeline and notes.
+"""
+
+    BINDINGS = [
+        Binding("space", "play_pause", "Play/pause", id="play.toggle", tooltip="Play from the cursor row, or pause"),
+        Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance as a growth-edge moment"),
+        Binding("n", "note", "Note", id="mark.note", tooltip="Write or edit the note of the mark at the cursor"),
+        Binding("d", "delete_mark", "Delete mark", id="mark.delete", show=False, tooltip="Delete the mark at the cursor (u undoes)"),
+        Binding("u", "undo", "Undo", id="mark.undo", show=False, tooltip="Bring back the last deleted mark"),
+        Binding("left,h", "seek(-5)", "−5 s", id="play.back5", show=False, tooltip="Back 5 seconds"),
+        Binding("right,l", "seek(5)", "+5 s", id="play.forward5", show=False, tooltip="Forward 5 seconds"),
+        Binding("H,shift+left", "seek(-30)", "−30 s", id="play.back30", show=False, tooltip="Back 30 seconds"),
+        Binding("L,shift+right", "seek(30)", "+30 s", id="play.forward30", show=False, tooltip="Forward 30 seconds"),
+        Binding("right_curly_bracket", "turn(1)", "Next turn", id="move.next_turn", show=False, tooltip="Next speaker turn"),
+        Binding("left_curly_bracket", "turn(-1)", "Previous turn", id="move.previous_turn", show=False, tooltip="Previous speaker turn"),
+        Binding("right_square_bracket", "jump_mark(1)", "Next mark", id="mark.next", show=False),
+        Binding("left_square_bracket", "jump_mark(0)", "Previous mark", id="mark.previous", show=False),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="play.faster", show=False),
+        Binding("minus", "speed(-1)", "Slower", id="play.slower", show=False),
+        Binding("f", "follow", "Follow", id="play.follow", show=False, tooltip="Keep the cursor on what is playing"),
+    ]
+
+    def __init__(self, review: Review, transcriber_factory: Callable[[], object] | None = None) -> None:
+        super().__init__()
+        self.review = review
+        self._transcriber_factory = transcriber_factory
+        self._cancel = threading.Event()
+        self._last_playing = -1
+
+    # -- building --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.review.read_only:
+            reason = self.review.workspace.library.read_only_reason
+            yield Static(f"Read-only: {reason}. Marks and notes cannot be saved.", id="banner")
+        with Vertical(id="transcribing"):
+            yield Static("Transcribing…", id="transcribing-label")
+            yield ProgressBar(total=100, show_eta=True, id="transcribing-bar")
+        with Horizontal(id="panes"):
+            yield TranscriptView(id="transcript")
+            yield SpeakerTimeline(id="timeline")
+            yield NotesPane(id="notes")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        info = self.review.workspace.info
+        self.title = info.title
+        self.sub_title = f"{format_time(info.duration)} · {self.review.workspace.recording.name}"
+        self.query_one(TranscriptView).border_title = "Transcript"
+        self.query_one(SpeakerTimeline).border_title = "Timeline"
+        self.query_one(NotesPane).border_title = "Notes"
+        self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
+        self.set_interval(EXTERNAL_CHANGE_POLL_SECONDS, self._check_external_changes)
+        self._show_transcript()
+        self._show_marks()
+        self._show_cursor()
+        self._show_status()
+        self.query_one(TranscriptView).focus()
+        if not self.review.transcript.complete or not self.review.segments:
+            self._start_transcription()
+        else:
+            self.query_one("#transcribing").display = False
+
+    # -- pushing state down ------------------------------------------------------------
+
+    def _labels(self) -> dict[str, tuple[str, str]]:
+        return {sp.id: (sp.label, speaker_colour(i)) for i, sp in enumerate(self.review.speakers)}
+
+    def _show_transcript(self) -> None:
+        labels = self._labels()
+        self.query_one(TranscriptView).set_content(self.review.segments, labels, self.review.marked_indexes())
+        lanes = [(sid, label, colour) for sid, (label, colour) in labels.items()]
+        self.query_one(SpeakerTimeline).set_content(self.review.segments, lanes, self.review.duration)
+
+    def _show_marks(self) -> None:
+        self.query_one(NotesPane).set_marks(self.review.marks)
+        self.query_one(SpeakerTimeline).set_marks([m.start for m in self.review.marks])
+        self.query_one(TranscriptView).set_marked(self.review.marked_indexes())
+
+    def _show_cursor(self, *, scroll: bool = True) -> None:
+        self.query_one(TranscriptView).set_cursor(self.review.cursor, scroll=scroll)
+        current = self.review.current
+        self.query_one(SpeakerTimeline).set_cursor_time(current.start if current else self.review.playhead)
+
+    def _show_status(self, note: str = "") -> None:
+        player = self.review.player
+        self.query_one(StatusBar).show(
+            playhead=self.review.playhead,
+            duration=self.review.duration,
+            playing=self.review.playing,
+            speed=self.review.speed,
+            follow=self.review.follow,
+            backend=player.backend,
+            talk_share=self.review.talk_share_text(),
+            note=note or (player.error() or ""),
+        )
+
+    # -- messages from the panes -------------------------------------------------------
+
+    def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
+        self.review.go_to_index(event.index)
+        self._after_move(scroll=False)
+
+    def on_speaker_timeline_time_selected(self, event: SpeakerTimeline.TimeSelected) -> None:
+        self.review.go_to_time(event.seconds)
+        self.query_one(TranscriptView).set_cursor(self.review.cursor)
+        self._show_status()
+
+    def on_notes_pane_mark_chosen(self, event: NotesPane.MarkChosen) -> None:
+        self.review.go_to_time(event.mark.start)
+        self._after_move()
+
+    def _after_move(self, *, scroll: bool = True) -> None:
+        if not self.review.playing and self.review.current is not None:
+            self.review.playhead = self.review.current.start
+            self.query_one(SpeakerTimeline).set_playhead(self.review.playhead)
+        self._show_cursor(scroll=scroll)
+        self._show_status()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_play_pause(self) -> None:
+        try:
+            playing = self.review.toggle_play()
+        except DebriefError as exc:
+            self.notify(str(exc), title="Cannot play", severity="error")
+            return
+        if playing:
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        self._show_status()
+
+    def action_seek(self, seconds: float) -> None:
+        self.review.seek(seconds)
+        self.query_one(SpeakerTimeline).set_playhead(self.review.playhead)
+        self._show_cursor()
+        self._show_status()
+
+    def action_turn(self, direction: int) -> None:
+        self.review.next_turn() if direction > 0 else self.review.previous_turn()
+        self._after_move()
+
+    def action_jump_mark(self, forward: int) -> None:
+        mark = self.review.jump_mark(bool(forward))
+        if mark is None:
+            self.notify("No mark " + ("after" if forward else "before") + " this point.", timeout=2)
+            return
+        self._after_move()
+
+    def action_speed(self, step: int) -> None:
+        self.review.change_speed(step)
+        self._show_status()
+
+    def action_follow(self) -> None:
+        self.review.follow = not self.review.follow
+        self._show_status()
+
+    def action_mark(self) -> None:
+        self._save(lambda: self.review.mark_here(), "mark")
+
+    def action_note(self) -> None:
+        mark = self.review.mark_at_cursor()
+        if mark is None:
+            if self.review.current is None:
+                return
+            # No mark here yet: mark first, then open the note on it.
+            self._save(lambda: self.review.mark_here(), "mark-then-note")
+            return
+        self._edit_note(mark)
+
+    def _edit_note(self, mark: Mark) -> None:
+        self.review.pause_for_typing()
+        self._ticker.pause()
+        heading = f"Note on {format_range(mark.start, mark.end)} · {mark.tag}"
+
+        def done(note: str | None) -> None:
+            if note is not None and note != mark.note:
+                self._save(lambda: self.review.set_note(mark.id, note), "note")
+            self.review.resume_after_typing()
+            if self.review.playing:
+                self._ticker.resume()
+            self._show_status()
+
+        self.app.push_screen(NoteEditor(heading, mark.note), done)
+
+    def action_delete_mark(self) -> None:
+        mark = self.review.mark_at_cursor()
+        if mark is None:
+            self.notify("No mark on this utterance.", timeout=2)
+            return
+        self._save(lambda: self.review.delete_mark(mark.id), "delete")
+
+    def action_undo(self) -> None:
+        self._save(self.review.undo_delete, "undo")
+
+    # -- durable saves, off the event loop ---------------------------------------------
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _save(self, operation: Callable[[], Mark | None], kind: str) -> tuple[str, Mark | None]:
+        return kind, operation()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "store":
+            if event.state == WorkerState.SUCCESS:
+                kind, mark = worker.result
+                self._saved(kind, mark)
+            elif event.state == WorkerState.ERROR:
+                self._failed("Not saved", worker.error)
+        elif worker.group == "transcribe":
+            if event.state == WorkerState.SUCCESS:
+                self._transcribed(worker.result)
+            elif event.state == WorkerState.ERROR:
+                self.query_one("#transcribing").display = False
+                self._failed("Transcription failed", worker.error)
+
+    def _saved(self, kind: str, mark: Mark | None) -> None:
+        self._show_marks()
+        if mark is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        when = format_range(mark.start, mark.end)
+        messages = {
+            "mark": f"Marked {when} as {mark.tag} (saved).",
+            "mark-then-note": f"Marked {when} as {mark.tag} (saved).",
+            "note": f"Note on {when} saved.",
+            "delete": f"Deleted the mark at {when} (u to undo).",
+            "undo": f"Brought back the mark at {when}.",
+        }
+        self.notify(messages[kind], timeout=3)
+        if kind == "mark-then-note":
+            self._edit_note(mark)
+
+    def _failed(self, title: str, error: BaseException | None) -> None:
+        message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
+        self.notify(message, title=title, severity="error", timeout=10)
+
+    # -- transcription ---------------------------------------------------------------
+
+    def _start_transcription(self) -> None:
+        if self._transcriber_factory is None:
+            self.query_one("#transcribing").display = False
+            return
+        self.query_one("#transcribing").display = True
+        self._transcribe()
+
+    @work(thread=True, exclusive=True, group="transcribe", exit_on_error=False)
+    def _transcribe(self) -> Transcript:
+        transcriber = self._transcriber_factory()
+        self.app.call_from_thread(self._transcription_started, transcriber.label)
+        transcript = transcriber.transcribe(
+            self.review.workspace.recording,
+            on_segment=lambda seg: self._from_thread(self._segment_arrived, seg),
+            on_progress=lambda done, total: self._from_thread(self._progress, done, total),
+            cancel=self._cancel,
+        )
+        self.review.workspace.save_transcript(transcript)
+        return transcript
+
+    def _from_thread(self, callback, *args) -> None:
+        if not self._cancel.is_set():
+            try:
+                self.app.call_from_thread(callback, *args)
+            except RuntimeError:  # the app is closing
+                self._cancel.set()
+
+    def _transcription_started(self, label: str) -> None:
+        self.query_one("#transcribing-label", Static).update(f"Transcribing offline with {label}…")
+        if self.review.segments and not self.review.transcript.complete:
+            self.review.set_transcript(Transcript(duration=self.review.duration))
+            self._show_transcript()
+
+    def _progress(self, done: float, total: float) -> None:
+        bar = self.query_one("#transcribing-bar", ProgressBar)
+        bar.update(total=max(total, 0.001), progress=done)
+
+    def _segment_arrived(self, segment: Segment) -> None:
+        first = not self.review.segments
+        self.review.add_segment(segment)
+        self._show_transcript()
+        if first:
+            self._show_cursor()
+
+    def _transcribed(self, transcript: Transcript) -> None:
+        self.query_one("#transcribing").display = False
+        self.review.set_transcript(transcript)
+        self._show_transcript()
+        self._show_marks()
+        self._show_cursor()
+        self._show_status()
+        state = "" if transcript.complete else " (stopped part-way; reopen to finish)"
+        self.notify(f"Transcript ready: {len(transcript.segments)} utterances{state}.", timeout=4)
+
+    # -- timers ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        moved = self.review.tick()
+        self.query_one(SpeakerTimeline).set_playhead(self.review.playhead)
+        playing = self.review.now_playing
+        if playing != self._last_playing:
+            self._last_playing = playing
+            self.query_one(TranscriptView).set_playing(playing)
+        if moved:
+            self._show_cursor()
+        if not self.review.playing:
+            self._ticker.pause()
+            self.review.remember_position()
+        self._show_status()
+
+    def _check_external_changes(self) -> None:
+        try:
+            if self.review.marks_changed_elsewhere():
+                self._show_marks()
+        except DebriefError as exc:
+            self._failed("Cannot read marks", exc)
+
+    def on_unmount(self) -> None:
+        self._cancel.set()

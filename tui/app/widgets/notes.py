@@ -1,0 +1,87 @@
+"""The notes pane: this session's marks in time order; choosing one jumps there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui.core.model import Mark
+from tui.core.timefmt import format_range
+
+
+class NotesPane(OptionList):
+    """Marks of the session: time, tag, note, author.
+
+    | Key | Action |
+    |---|---|
+    | `j` / `down`, `k` / `up` | Next / previous mark |
+    | `enter` | Jump to the mark |
+    """
+
+    HELP = """
+## Notes
+Every mark of this session in time order. `enter` jumps to it; `n` edits its note;
+`d` deletes it (`u` undoes).
+"""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Next mark", id="notes.next", show=False),
+        Binding("k", "cursor_up", "Previous mark", id="notes.previous", show=False),
+    ]
+
+    class MarkChosen(Message):
+        """The reviewer chose a mark to go to."""
+
+        def __init__(self, mark: Mark) -> None:
+            super().__init__()
+            self.mark = mark
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._marks: tuple[Mark, ...] = ()
+
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        if tuple(marks) == self._marks:
+            return
+        keep = self.highlighted_mark
+        self._marks = tuple(marks)
+        self.clear_options()
+        if not self._marks:
+            self.add_option(Option(Text("No marks yet: press m on a moment that matters.", style="italic"), disabled=True))
+            return
+        self.add_options(Option(self._prompt(m), id=m.id) for m in self._marks)
+        if keep is not None:
+            for i, m in enumerate(self._marks):
+                if m.id == keep.id:
+                    self.highlighted = i
+
+    @property
+    def highlighted_mark(self) -> Mark | None:
+        if self.highlighted is None or not 0 <= self.highlighted < len(self._marks):
+            return None
+        return self._marks[self.highlighted]
+
+    @staticmethod
+    def _prompt(mark: Mark) -> Text:
+        text = Text()
+        text.append(format_range(mark.start, mark.end), style="bold")
+        text.append(f"  {mark.tag}", style="bold yellow")
+        if mark.author:
+            text.append(f"  {mark.author}", style="dim")
+        if mark.private:
+            text.append("  private", style="italic dim")
+        if mark.note:
+            text.append("\n")
+            text.append(mark.note)
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        mark = self.highlighted_mark
+        if mark is not None:
+            self.post_message(self.MarkChosen(mark))

@@ -1,0 +1,266 @@
+"""The transcript pane: one block per utterance (time, speaker, wrapped text).
+
+Drawn with the Line API: only the visible lines are rendered, so a two-hour session with
+thousands of utterances scrolls and moves as fast as a short one. The wrapped layout is
+computed once per width and kept; strips are cached and only the rows that change
+(cursor, now playing) are refreshed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rich.segment import Segment as RichSegment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.model import Segment
+from tui.core.timefmt import format_time
+
+TIME_WIDTH = 6
+"""``MM:SS `` (``H:MM:SS`` sessions widen it)."""
+SPEAKER_WIDTH = 9
+SPEAKER_COLOURS = ("cyan", "magenta", "yellow", "green", "blue", "red")
+
+
+def speaker_colour(position: int) -> str:
+    return SPEAKER_COLOURS[position % len(SPEAKER_COLOURS)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    segment: int
+    first: bool
+    text: str
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """Transcript of the session, the cursor row being the reviewer's "here".
+
+    | Key | Action |
+    |---|---|
+    | `j` / `down` | Next utterance |
+    | `k` / `up` | Previous utterance |
+    | `pagedown` / `pageup` | A screen further / back |
+    | `g` / `home`, `G` / `end` | First / last utterance |
+
+    | Component class | What |
+    |---|---|
+    | `transcript--cursor` | The cursor row |
+    | `transcript--playing` | The utterance being played |
+    | `transcript--time` | Time column |
+    | `transcript--mark` | The mark glyph |
+    """
+
+    HELP = """
+## Transcript
+One row per utterance: time, speaker, text. The highlighted row is the cursor ("here");
+`space` plays from it, `m` marks it, `n` writes a note on its mark. The row being played is
+underlined and, in follow mode, the cursor tracks it.
+"""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next", id="move.next", tooltip="Next utterance", show=False),
+        Binding("k,up", "move(-1)", "Previous", id="move.previous", tooltip="Previous utterance", show=False),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", id="move.page_down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", id="move.page_up", show=False),
+        Binding("g,home", "edge(0)", "First", id="move.first", tooltip="First utterance", show=False),
+        Binding("G,end", "edge(1)", "Last", id="move.last", tooltip="Last utterance", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"transcript--cursor", "transcript--playing", "transcript--time", "transcript--mark"}
+
+    DEFAULT_CSS = """
+    TranscriptView > .transcript--cursor { background: $primary 40%; }
+    TranscriptView:focus > .transcript--cursor { background: $primary 70%; }
+    TranscriptView > .transcript--playing { text-style: bold underline; }
+    TranscriptView > .transcript--time { color: $text-muted; }
+    TranscriptView > .transcript--mark { color: $warning; text-style: bold; }
+    """
+
+    class CursorMoved(Message):
+        """The reviewer moved the cursor to another utterance."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._segments: tuple[Segment, ...] = ()
+        self._labels: dict[str, tuple[str, str]] = {}
+        self._marked: frozenset[int] = frozenset()
+        self._cursor = 0
+        self._playing = -1
+        self._lines: list[_Line] = []
+        self._first_line: list[int] = []
+        self._layout_width = -1
+        self._time_width = TIME_WIDTH
+
+    # -- state pushed down by the screen -------------------------------------------
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    def set_content(self, segments: Sequence[Segment], labels: dict[str, tuple[str, str]],
+                    marked: frozenset[int]) -> None:
+        """Segments, ``speaker id -> (label, colour)``, and the indexes of marked utterances."""
+        self._segments = tuple(segments)
+        self._labels = labels
+        self._marked = marked
+        self._time_width = TIME_WIDTH + (2 if self._segments and self._segments[-1].start >= 3600 else 0)
+        self._layout_width = -1
+        self._render_cached.cache_clear()
+        self._relayout()
+        self.refresh()
+
+    def set_marked(self, marked: frozenset[int]) -> None:
+        if marked != self._marked:
+            changed = marked.symmetric_difference(self._marked)
+            self._marked = marked
+            self._render_cached.cache_clear()
+            for index in changed:
+                self._refresh_segment(index)
+
+    def set_cursor(self, index: int, *, scroll: bool = True) -> None:
+        if not self._segments:
+            return
+        index = max(0, min(len(self._segments) - 1, index))
+        old, self._cursor = self._cursor, index
+        if old != index:
+            self._refresh_segment(old)
+            self._refresh_segment(index)
+        if scroll:
+            self._scroll_to_segment(index)
+
+    def set_playing(self, index: int) -> None:
+        if index != self._playing:
+            old, self._playing = self._playing, index
+            self._refresh_segment(old)
+            self._refresh_segment(index)
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self._move_to(self._cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        if not self._segments:
+            return
+        target_line = self._first_line[self._cursor] + direction * max(1, self.size.height - 1)
+        target_line = max(0, min(len(self._lines) - 1, target_line))
+        self._move_to(self._lines[target_line].segment)
+
+    def action_edge(self, end: int) -> None:
+        self._move_to(len(self._segments) - 1 if end else 0)
+
+    def _move_to(self, index: int) -> None:
+        if not self._segments:
+            return
+        index = max(0, min(len(self._segments) - 1, index))
+        if index != self._cursor:
+            self.set_cursor(index)
+            self.post_message(self.CursorMoved(index))
+
+    def on_click(self, event) -> None:
+        line = event.y + int(self.scroll_y)
+        if 0 <= line < len(self._lines):
+            self._move_to(self._lines[line].segment)
+
+    # -- layout and drawing --------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def _text_width(self) -> int:
+        return max(10, self.size.width - self._time_width - SPEAKER_WIDTH - 2)
+
+    def _relayout(self) -> None:
+        width = self._text_width()
+        if width == self._layout_width:
+            return
+        self._layout_width = width
+        lines: list[_Line] = []
+        first: list[int] = []
+        wrap = textwrap.TextWrapper(width=width, break_long_words=True, break_on_hyphens=False)
+        for i, seg in enumerate(self._segments):
+            first.append(len(lines))
+            pieces = wrap.wrap(seg.text) or [""]
+            lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
+        self._lines, self._first_line = lines, first
+        self._render_cached.cache_clear()
+        self.virtual_size = Size(self.size.width, len(lines))
+        if self._segments:
+            self._scroll_to_segment(self._cursor, animate=False)
+
+    def _scroll_to_segment(self, index: int, animate: bool = False) -> None:
+        if not self._first_line or index >= len(self._first_line):
+            return
+        top = self._first_line[index]
+        bottom = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
+        region = Region(0, top, 1, bottom - top)
+        self.scroll_to_region(region, animate=animate, spacing=None, immediate=True)
+
+    def _refresh_segment(self, index: int) -> None:
+        if not 0 <= index < len(self._first_line):
+            return
+        top = self._first_line[index]
+        bottom = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
+        self.refresh_lines(top, bottom - top)
+
+    def line_of_segment(self, index: int) -> int:
+        return self._first_line[index] if 0 <= index < len(self._first_line) else 0
+
+    def render_line(self, y: int) -> Strip:
+        line_no = y + int(self.scroll_y)
+        if not 0 <= line_no < len(self._lines):
+            if not self._segments and y == 0:
+                return Strip([RichSegment(" Waiting for the transcript…", self.rich_style)])
+            return Strip.blank(self.size.width, self.rich_style)
+        line = self._lines[line_no]
+        state = (line.segment == self._cursor, line.segment == self._playing, self.has_focus)
+        return self._render_cached(line_no, state, self.size.width)
+
+    @lru_cache(maxsize=1024)
+    def _render_cached(self, line_no: int, state: tuple[bool, bool, bool], width: int) -> Strip:
+        line = self._lines[line_no]
+        seg = self._segments[line.segment]
+        is_cursor, is_playing, _focus = state
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("transcript--cursor")
+        text_style = base + self.get_component_rich_style("transcript--playing") if is_playing else base
+        parts: list[RichSegment] = []
+        if line.first:
+            time_style = base + self.get_component_rich_style("transcript--time", partial=True)
+            parts.append(RichSegment(format_time(seg.start).rjust(self._time_width - 1) + " ", time_style))
+            label, colour = self._labels.get(seg.speaker, (seg.speaker, "white"))
+            label = label[: SPEAKER_WIDTH - 1].ljust(SPEAKER_WIDTH - 1)
+            parts.append(RichSegment(label, base + Style(color=colour, bold=True)))
+            glyph = "◆" if line.segment in self._marked else " "
+            parts.append(RichSegment(glyph, base + self.get_component_rich_style("transcript--mark", partial=True)))
+        else:
+            parts.append(RichSegment(" " * (self._time_width + SPEAKER_WIDTH), base))
+        parts.append(RichSegment(" ", base))
+        parts.append(RichSegment(line.text, text_style))
+        return Strip(parts).adjust_cell_length(width, base)
+
+    def _on_focus(self, event) -> None:
+        super()._on_focus(event)
+        self._refresh_segment(self._cursor)
+
+    def _on_blur(self, event) -> None:
+        super()._on_blur(event)
+        self._refresh_segment(self._cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._render_cached.cache_clear()

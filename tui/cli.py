@@ -1,0 +1,218 @@
+"""The ``debrief`` command: parse, call the services, print. No logic of its own.
+
+Every problem a user can cause ends as one line ``debrief: error: …`` on stderr and
+exit status 1; a traceback is a bug (set ``DEBRIEF_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tui import __version__
+from tui.errors import DebriefError, TimeFormatError
+
+COMMANDS = ("transcribe", "marks", "mark", "export")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in COMMANDS:
+            parsed = _command_parser().parse_args(args)
+            return parsed.run(parsed)
+        return _open(_open_parser().parse_args(args))
+    except DebriefError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("debrief: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # a bug: still no traceback for the user unless asked
+        if os.environ.get("DEBRIEF_DEBUG"):
+            raise
+        return _fail(f"unexpected problem ({type(exc).__name__}: {exc}); run with DEBRIEF_DEBUG=1 for details")
+
+
+def _fail(message: str) -> int:
+    print(f"debrief: error: {message}", file=sys.stderr)
+    return 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors follow the same one-line ``debrief: error:`` contract."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"debrief: error: {message} (see {self.prog} --help)\n")
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="debrief",
+        description="Review a recorded session: transcript, speaker timeline, marks and notes.",
+        epilog="commands: " + ", ".join(COMMANDS) + " (debrief COMMAND --help)",
+    )
+    parser.add_argument("path", type=Path, help="recording to review")
+    parser.add_argument("--db", type=Path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
+    parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled tiny.en)")
+    parser.add_argument("--audio", choices=("auto", "simpleaudio", "command", "silent"), default=None,
+                        help="audio backend (default: $DEBRIEF_AUDIO or auto)")
+    parser.add_argument("--audio-command", help="player command for --audio command, e.g. 'paplay' or 'pw-play'")
+    parser.add_argument("--version", action="version", version=f"debrief {__version__}")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="debrief")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("transcribe", help="transcribe recordings offline")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--model", help="model folder or name (default: bundled tiny.en)")
+    p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of speakers (default: estimate)")
+    p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_transcribe)
+
+    p = sub.add_parser("marks", help="list the marks of a recording")
+    p.add_argument("recording", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_marks)
+
+    p = sub.add_parser("mark", help="add a mark")
+    p.add_argument("recording", type=Path)
+    p.add_argument("--at", required=True, help="start time (SS, MM:SS or HH:MM:SS)")
+    p.add_argument("--to", help="end time")
+    p.add_argument("--tag", required=True)
+    p.add_argument("--note", default="")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_mark)
+
+    p = sub.add_parser("export", help="export notes for a mentor")
+    p.add_argument("recording", type=Path)
+    p.add_argument("--format", required=True, choices=("md", "json"))
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_export)
+    return parser
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace) -> int:
+    from tui.media.playback import open_player
+    from tui.media.transcribe import Transcriber, resolve_model
+    from tui.review import Review
+    from tui.workspace import open_recording
+
+    workspace = open_recording(args.path, args.db)
+    resolve_model(args.model)  # a bad --model fails here, before the screen opens
+    transcript = workspace.cached_transcript()
+    player = open_player(args.audio or os.environ.get("DEBRIEF_AUDIO", "auto"),
+                         command=args.audio_command or os.environ.get("DEBRIEF_AUDIO_COMMAND"))
+    review = Review(workspace, player, transcript=transcript or _empty_transcript(workspace))
+    from tui.app.app import DebriefApp
+
+    app = DebriefApp(review, transcriber_factory=lambda: Transcriber(args.model))
+    try:
+        app.run()
+    finally:
+        review.close()
+    return 0
+
+
+def _empty_transcript(workspace):
+    from tui.core.model import Transcript
+
+    return Transcript(duration=workspace.info.duration, complete=False)
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from tui.media.transcribe import Transcriber
+    from tui.workspace import open_recording
+
+    workspaces = [open_recording(path, args.db) for path in args.paths]  # fail fast on bad input
+    transcriber = Transcriber(args.model)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        for ws in workspaces:
+            cached = ws.cached_transcript()
+            if cached is not None and cached.complete and not args.force:
+                progress.console.print(f"{ws.recording}: already transcribed ({len(cached.segments)} utterances; --force to redo)")
+                continue
+            task = progress.add_task(ws.recording.name, total=max(ws.info.duration, 0.001))
+            transcript = transcriber.transcribe(
+                ws.recording,
+                num_speakers=args.speakers,
+                on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
+            )
+            ws.save_transcript(transcript)
+            speakers = len(transcript.speakers)
+            progress.console.print(f"{ws.recording}: {len(transcript.segments)} utterances, {speakers} speaker(s), saved")
+    return 0
+
+
+def _marks(args: argparse.Namespace) -> int:
+    from tui.core.timefmt import format_range
+    from tui.workspace import open_recording
+
+    ws = open_recording(args.recording, args.db)
+    marks = ws.annotations.marks()
+    if args.json:
+        print(json.dumps([m.to_dict() for m in marks], indent=2, ensure_ascii=False))
+        return 0
+    if not marks:
+        print("no marks")
+    for m in marks:
+        note = f"  {m.note}" if m.note else ""
+        print(f"{format_range(m.start, m.end)}  {m.tag}  ({m.author}){note}")
+    return 0
+
+
+def _mark(args: argparse.Namespace) -> int:
+    from tui.core.model import Mark
+    from tui.core.timefmt import format_range, parse_time
+    from tui.store import new_mark_id, utc_now
+    from tui.workspace import current_author, open_recording
+
+    ws = open_recording(args.recording, args.db)
+    start = parse_time(args.at, duration=ws.info.duration)
+    end = parse_time(args.to, duration=ws.info.duration) if args.to else None
+    if end is not None and end <= start:
+        raise TimeFormatError(f"--to {args.to} must be after --at {args.at}")
+    tag = args.tag.strip()
+    if not tag:
+        raise DebriefError("--tag must not be empty")
+    now = utc_now()
+    mark = ws.annotations.add_mark(Mark(new_mark_id(), start, end, tag, args.note, current_author(), now, now))
+    print(f"marked {format_range(mark.start, mark.end)} as {mark.tag} (saved to {ws.library.db_path})")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from tui.formats.export import render
+    from tui.store.files import FileModes, atomic_write
+    from tui.workspace import open_recording
+
+    ws = open_recording(args.recording, args.db)
+    text = render(args.format, ws.report())
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    atomic_write(args.output, text.encode("utf-8"), FileModes())
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

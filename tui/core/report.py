@@ -1,0 +1,25 @@
+"""Everything an export shows about one session, gathered once for every format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.core.analytics import SessionStats
+from tui.core.model import Mark, SessionInfo, Speaker, Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReport:
+    info: SessionInfo
+    speakers: tuple[Speaker, ...]
+    """With the names and roles the reviewer gave."""
+    transcript: Transcript
+    marks: tuple[Mark, ...]
+    """Shareable marks only: never deleted or private ones."""
+    stats: SessionStats
+
+    def label(self, speaker_id: str) -> str:
+        for sp in self.speakers:
+            if sp.id == speaker_id:
+                return sp.label
+        return speaker_id

