@@ -1,0 +1,71 @@
+"""The transcript cache: large, regenerable, and kept apart from the marks.
+
+One plain JSON file per session (``{"_meta": {...}, "transcript": {...}}``), replaced
+atomically like every store file. No lock: a save is a whole-file replacement, not a
+read-modify-write, so the last writer wins and a reader always sees a whole file. A
+damaged cache file is simply a missing one: the transcript can be made again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tui.core.model import Transcript
+from tui.errors import StoreCorruptError, StoreError, StoreReadOnlyError, StoreSchemaError
+from tui.store import schema
+from tui.store.damage import read_bytes
+from tui.store.files import FileModes, atomic_write
+from tui.store.ids import check_session_id
+from tui.store.storage import encode
+
+
+class TranscriptCache:
+    """Transcripts by session id, in one folder."""
+
+    def __init__(self, folder: Path, *, modes: FileModes | None = None, read_only_reason: str | None = None) -> None:
+        self.folder = folder
+        self.modes = modes or FileModes()
+        self.read_only_reason = read_only_reason
+
+    def path(self, session_id: str) -> Path:
+        return self.folder / f"{check_session_id(session_id)}.json"
+
+    def load(self, session_id: str) -> Transcript | None:
+        """The cached transcript, or None if there is none or it is damaged (it can be regenerated)."""
+        path = self.path(session_id)
+        raw = read_bytes(path)
+        if raw is None:
+            return None
+        try:
+            data, _ = schema.upgrade(schema.TRANSCRIPT, _parse_quietly(path, raw), path)
+            return Transcript.from_dict(data["transcript"])
+        except StoreSchemaError:
+            raise
+        except (StoreError, KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def save(self, session_id: str, transcript: Transcript) -> None:
+        """Replace the cached transcript atomically; durable when it returns."""
+        path = self.path(session_id)
+        if self.read_only_reason is not None:
+            raise StoreReadOnlyError(f"{path} is open read-only ({self.read_only_reason}); the transcript was not saved.")
+        raw = read_bytes(path)
+        if raw is not None:
+            try:
+                schema.upgrade(schema.TRANSCRIPT, _parse_quietly(path, raw), path)  # refuses a newer file
+            except StoreCorruptError:
+                pass  # a damaged cache is regenerable: replacing it is the repair
+        data = {**schema.stamp(schema.TRANSCRIPT, {}), "transcript": transcript.to_dict()}
+        atomic_write(path, encode(data, path, None), self.modes)
+
+    def exists(self, session_id: str) -> bool:
+        return self.path(session_id).exists()
+
+
+def _parse_quietly(path: Path, raw: bytes) -> object:
+    """Parse without leaving a ``.corrupt`` copy: regenerable data is not worth one."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise StoreCorruptError(f"{path} is damaged.") from None
