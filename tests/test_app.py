@@ -16,6 +16,11 @@ from tui.review import Review
 from tui.workspace import open_recording
 
 
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def make_app(workspace) -> DebriefApp:
     review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
     return DebriefApp(review)
@@ -29,8 +34,8 @@ async def test_the_screen_shows_transcript_timeline_notes_and_status(short_works
         assert transcript.has_focus
         assert app.query_one(SpeakerTimeline).region.width > 0
         assert app.query_one(NotesPane).region.width > 0
-        shot = app.export_screenshot()
-        assert "Quick check in about the group roles" in shot.replace("&#160;", " ")
+        shot = screen_text(app)
+        assert "Hi Sam. Quick check in" in shot
         assert "Maria" in shot and "Sam" in shot
         assert "audio:" in shot and "silent" in shot
 
@@ -57,7 +62,7 @@ async def test_m_marks_the_cursor_row_durably_and_it_survives_reopening(short_wo
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [m.start for m in app.review.marks] == [target.start]
-        assert "growth-edge" in app.export_screenshot()
+        assert "growth-edge" in screen_text(app)
         await pilot.press("q")
     reopened = open_recording(short_recording)
     marks = reopened.annotations.marks()
@@ -110,7 +115,7 @@ async def test_space_plays_from_the_cursor_and_the_playing_row_advances(short_wo
         stopped = app.review.playhead
         await pilot.pause(0.3)
         assert app.review.playhead == stopped
-        assert "⏸" in app.query_one(StatusBar).render().plain
+        assert "paused" in screen_text(app)
 
 
 async def test_follow_mode_moves_the_cursor_with_the_audio(short_workspace):
@@ -161,7 +166,7 @@ async def test_question_mark_lists_every_key(short_workspace):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = app.export_screenshot()
+        text = screen_text(app)
         for words in ("Play/pause", "Mark", "Note", "Next", "Quit"):
             assert words in text
         await pilot.press("escape")
@@ -204,7 +209,7 @@ async def test_marks_added_by_another_process_appear(short_workspace, short_reco
         other.annotations.add_mark(Mark("elsewhere", 30.0, None, "strength", "from the mentor", "mentor"))
         await pilot.pause(1.3)
         assert any(m.id == "elsewhere" for m in app.review.marks)
-        assert "from the mentor" in app.export_screenshot()
+        assert "from the mentor" in screen_text(app)
 
 
 async def test_position_is_remembered(short_workspace, short_recording):

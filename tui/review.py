@@ -92,7 +92,7 @@ class Review:
         if not self.segments:
             return ""
         shares = self._talk.share_until(self.playhead)
-        if not shares:
+        if not any(shares.values()):
             return ""
         return " · ".join(f"{self.speaker_label(sid)} {share:.0%}" for sid, share in shares.items())
 

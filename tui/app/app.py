@@ -51,7 +51,8 @@ class DebriefApp(App[None]):
         seen: dict[tuple[int, str], KeyHelp] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            owner = type(active.node).__name__.replace("Screen", "").replace("DebriefApp", "App") or "App"
+            node = active.node
+            owner = "everywhere" if isinstance(node, (App, Screen)) else str(node.border_title or type(node).__name__)
             slot = (id(active.node), binding.action)
             display = self.get_key_display(binding)
             if slot in seen:

@@ -100,10 +100,11 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width >= 140, "-wide")
         info = self.review.workspace.info
         self.title = info.title
         self.sub_title = f"{format_time(info.duration)} · {self.review.workspace.recording.name}"
-        self.query_one(TranscriptView).border_title = "Transcript"
+        self.query_one(TranscriptView).border_title = info.title or "Transcript"
         self.query_one(SpeakerTimeline).border_title = "Timeline"
         self.query_one(NotesPane).border_title = "Notes"
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
@@ -117,6 +118,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             self._start_transcription()
         else:
             self.query_one("#transcribing").display = False
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width >= 140, "-wide")
 
     # -- pushing state down ------------------------------------------------------------
 

@@ -43,10 +43,14 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._marks: tuple[Mark, ...] = ()
+        self._marks: tuple[Mark, ...] | None = None
+
+    def on_mount(self) -> None:
+        if self._marks is None:
+            self.set_marks(())
 
     def set_marks(self, marks: Sequence[Mark]) -> None:
-        if tuple(marks) == self._marks:
+        if self._marks is not None and tuple(marks) == self._marks:
             return
         keep = self.highlighted_mark
         self._marks = tuple(marks)
@@ -62,7 +66,7 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
 
     @property
     def highlighted_mark(self) -> Mark | None:
-        if self.highlighted is None or not 0 <= self.highlighted < len(self._marks):
+        if not self._marks or self.highlighted is None or not 0 <= self.highlighted < len(self._marks):
             return None
         return self._marks[self.highlighted]
 

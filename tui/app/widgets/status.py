@@ -32,7 +32,7 @@ class StatusBar(Static):
             return
         self._facts = facts
         text = Text()
-        text.append("▶ " if playing else "⏸ ", style="bold")
+        text.append("▶ playing " if playing else "‖ paused  ", style="bold")
         text.append(f"{format_time(playhead)} / {format_time(duration)}", style="bold")
         text.append(f"  {speed:g}×")
         text.append("  follow" if follow else "  free", style="" if follow else "dim")

@@ -177,7 +177,8 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         lane = self._lane_width()
         parts = [RichSegment(" " * (LABEL_WIDTH + 2), self.rich_style)]
         for _sid, label, colour in self._lanes:
-            parts.append(RichSegment(label[:lane].ljust(lane), self.rich_style + Style(color=colour, bold=True)))
+            name = label[: lane - 1] if lane >= 3 else label[:lane]
+            parts.append(RichSegment(name.ljust(lane), self.rich_style + Style(color=colour, bold=True)))
         return Strip(parts).adjust_cell_length(width, self.rich_style)
 
     def _row_strip(self, row: int, playhead: bool, cursor: bool, width: int) -> Strip:
@@ -197,8 +198,9 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
             parts.append(RichSegment(" ", base))
         lane = self._lane_width()
         cell = self._coverage[row] if row < len(self._coverage) else {}
+        gap = 1 if lane >= 3 else 0
         for sid, _label, colour in self._lanes:
-            parts.append(RichSegment(shade(cell.get(sid, 0.0)) * lane, base + Style(color=colour)))
+            parts.append(RichSegment(shade(cell.get(sid, 0.0)) * (lane - gap) + " " * gap, base + Style(color=colour)))
         return Strip(parts).adjust_cell_length(width, base)
 
     def _on_focus(self, event) -> None:

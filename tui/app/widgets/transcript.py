@@ -41,7 +41,7 @@ class _Line:
     text: str
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     """Transcript of the session, the cursor row being the reviewer's "here".
 
     | Key | Action |
@@ -181,7 +181,7 @@ underlined and, in follow mode, the cursor tracks it.
         self._relayout()
 
     def _text_width(self) -> int:
-        return max(10, self.size.width - self._time_width - SPEAKER_WIDTH - 2)
+        return max(10, self.scrollable_content_region.width - self._time_width - SPEAKER_WIDTH - 1)
 
     def _relayout(self) -> None:
         width = self._text_width()
