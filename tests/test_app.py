@@ -221,3 +221,27 @@ async def test_position_is_remembered(short_workspace, short_recording):
     review = Review(open_recording(short_recording), open_player("silent"),
                     transcript=short_workspace.cached_transcript())
     assert review.cursor == 3
+
+
+async def test_an_untranscribed_recording_is_transcribed_in_the_app(short_recording):
+    from tui.core.model import Transcript
+    from tui.media.transcribe import Transcriber
+
+    workspace = open_recording(short_recording)
+    review = Review(workspace, open_player("silent"), transcript=Transcript(duration=workspace.info.duration, complete=False))
+    app = DebriefApp(review, transcriber_factory=lambda: Transcriber(threads=2))
+    seen_while_running: list[int] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#transcribing").display
+        while any(w.group == "transcribe" and w.is_running for w in app.workers):
+            seen_while_running.append(len(app.review.segments))
+            await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one("#transcribing").display
+        assert len(app.review.segments) >= 10
+        assert "recorders" in screen_text(app)
+    assert any(0 < n for n in seen_while_running), "utterances appear while transcription runs"
+    cached = open_recording(short_recording).cached_transcript()
+    assert cached is not None and cached.complete and len(cached.segments) == len(app.review.segments)

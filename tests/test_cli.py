@@ -108,3 +108,23 @@ def test_usage_errors_are_one_line_too():
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_stats_of_a_recording_as_json(short_workspace, short_recording, capsys):
+    assert main(["stats", str(short_recording), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    maria, sam = stats["speakers"]["S1"], stats["speakers"]["S2"]
+    assert maria["name"] == "Maria" and maria["role"] == "coach" and sam["name"] == "Sam"
+    for key in ("talk_seconds", "talk_share", "turns", "longest_turn_seconds", "questions", "open_questions",
+                "closed_questions", "words_per_minute"):
+        assert key in maria
+    assert maria["talk_share"] + sam["talk_share"] == pytest.approx(1.0)
+    assert maria["questions"] == maria["open_questions"] + maria["closed_questions"] > 0
+    assert set(stats["wait_after_questions"]) >= {"median_seconds", "under_3s_share", "count"}
+    assert stats["duration"] > stats["silence_seconds"] > 0
+
+
+def test_stats_of_a_library_folder(short_workspace, short_recording, capsys):
+    assert main(["stats", str(short_recording.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "Check-in — lab group roles" in out and "Maria" in out and "wait after questions" in out

@@ -16,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import DebriefError, TimeFormatError
 
-COMMANDS = ("transcribe", "marks", "mark", "export")
+COMMANDS = ("transcribe", "stats", "marks", "mark", "export")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +78,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_transcribe)
+
+    p = sub.add_parser("stats", help="talk time, turns, questions, wait time, monologues")
+    p.add_argument("path", type=Path, help="a recording, or a library folder (every transcribed session in it)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_stats)
 
     p = sub.add_parser("marks", help="list the marks of a recording")
     p.add_argument("recording", type=Path)
@@ -159,6 +165,29 @@ def _transcribe(args: argparse.Namespace) -> int:
             ws.save_transcript(transcript)
             speakers = len(transcript.speakers)
             progress.console.print(f"{ws.recording}: {len(transcript.segments)} utterances, {speakers} speaker(s), saved")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from tui.core.analytics import stats_to_json
+    from tui.formats import stats_text
+    from tui.workspace import library_reports, open_recording
+
+    if args.path.is_dir():
+        reports = library_reports(args.path, args.db)
+        if args.json:
+            sessions = [{"id": r.info.id, "title": r.info.title, "date": r.info.date, "path": r.info.path,
+                         **stats_to_json(r.stats)} for r in reports]
+            print(json.dumps({"sessions": sessions}, indent=2, ensure_ascii=False))
+        else:
+            print("\n".join(stats_text.render(f"{r.info.date}  {r.info.title}", r.stats) for r in reports)
+                  or "no transcribed sessions in this library")
+        return 0
+    report = open_recording(args.path, args.db).report()
+    if args.json:
+        print(json.dumps(stats_to_json(report.stats), indent=2, ensure_ascii=False))
+    else:
+        print(stats_text.render(report.info.title, report.stats), end="")
     return 0
 
 

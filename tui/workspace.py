@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.core.analytics import session_stats
@@ -79,9 +79,10 @@ class Workspace:
             raise TranscriptError(
                 f"{self.recording.name} has no transcript yet: run `debrief transcribe {self.recording}` first"
             )
+        transcript = replace(transcript, speakers=self.speakers(transcript))
         marks = tuple(m for m in self.annotations.marks() if not m.private)
         stats = session_stats(transcript, duration=self.info.duration)
-        return SessionReport(self.info, self.speakers(transcript), transcript, marks, stats)
+        return SessionReport(self.info, transcript.speakers, transcript, marks, stats)
 
 
 def open_recording(path: Path, db: Path | None = None) -> Workspace:
@@ -104,3 +105,23 @@ def open_recording(path: Path, db: Path | None = None) -> Workspace:
     if not library.read_only:
         library.record_session(info)
     return Workspace(path, media, library, info, library.annotations(session_id))
+
+
+def library_reports(folder: Path, db: Path | None = None) -> list[SessionReport]:
+    """Reports of every transcribed session the folder's library knows, oldest first."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise MediaError(f"{folder} is not a folder")
+    db_path = resolve_db(folder, db)
+    if not db_path.exists():
+        return []
+    library = Library.open(db_path)
+    reports = []
+    for info in sorted(library.sessions(), key=lambda i: (i.date, i.title)):
+        if library.transcripts.load(info.id) is None:
+            continue
+        recording = Path(info.path)
+        media = MediaInfo(recording, info.duration, 0, 0, "", "", info.title, info.date, {})
+        workspace = Workspace(recording, media, library, info, library.annotations(info.id))
+        reports.append(workspace.report())
+    return reports
