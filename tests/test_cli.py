@@ -128,3 +128,23 @@ def test_stats_of_a_library_folder(short_workspace, short_recording, capsys):
     assert main(["stats", str(short_recording.parent)]) == 0
     out = capsys.readouterr().out
     assert "Check-in — lab group roles" in out and "Maria" in out and "wait after questions" in out
+
+
+def test_config_shows_where_the_file_is_and_init_writes_a_private_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DEBRIEF_CONFIG", str(tmp_path / "conf" / "config.toml"))
+    assert main(["config"]) == 0
+    assert "config.toml" in capsys.readouterr().out
+    assert main(["config", "--init"]) == 0
+    written = tmp_path / "conf" / "config.toml"
+    assert (written.stat().st_mode & 0o777) == 0o600
+    assert main(["config", "--init"]) == 1  # never overwrites
+    assert "debrief: error:" in capsys.readouterr().err
+
+
+def test_a_broken_config_stops_the_app_with_the_line(tmp_path, monkeypatch, short_workspace, short_recording):
+    conf = tmp_path / "config.toml"
+    conf.write_text("[playback]\nspeed = 9\n")
+    monkeypatch.setenv("DEBRIEF_CONFIG", str(conf))
+    done = run(str(short_recording))
+    assert done.returncode == 1
+    assert done.stderr.startswith("debrief: error:") and "line 2" in done.stderr and "speed" in done.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import DebriefError, TimeFormatError
 
-COMMANDS = ("transcribe", "stats", "marks", "mark", "export")
+COMMANDS = ("transcribe", "stats", "marks", "mark", "export", "config")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +61,7 @@ def _open_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
     parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled tiny.en)")
     parser.add_argument("--audio", choices=("auto", "simpleaudio", "command", "silent"), default=None,
-                        help="audio backend (default: $DEBRIEF_AUDIO or auto)")
+                        help="audio backend (default: from the config file or $DEBRIEF_AUDIO, else auto)")
     parser.add_argument("--audio-command", help="player command for --audio command, e.g. 'paplay' or 'pw-play'")
     parser.add_argument("--version", action="version", version=f"debrief {__version__}")
     return parser
@@ -100,6 +100,10 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_mark)
 
+    p = sub.add_parser("config", help="show where the config file is and what is in effect")
+    p.add_argument("--init", action="store_true", help="write a commented example config file")
+    p.set_defaults(run=_config)
+
     p = sub.add_parser("export", help="export notes for a mentor")
     p.add_argument("recording", type=Path)
     p.add_argument("--format", required=True, choices=("md", "json"))
@@ -113,20 +117,24 @@ def _command_parser() -> argparse.ArgumentParser:
 
 
 def _open(args: argparse.Namespace) -> int:
+    from tui.app.app import DebriefApp, binding_ids
+    from tui.config import check_keymap, load_config
     from tui.media.playback import open_player
     from tui.media.transcribe import Transcriber, resolve_model
     from tui.review import Review
     from tui.workspace import open_recording
 
+    config = load_config()
+    check_keymap(config, binding_ids())
     workspace = open_recording(args.path, args.db)
-    resolve_model(args.model)  # a bad --model fails here, before the screen opens
+    model = args.model or config.model or None
+    resolve_model(model)  # a bad --model fails here, before the screen opens
     transcript = workspace.cached_transcript()
-    player = open_player(args.audio or os.environ.get("DEBRIEF_AUDIO", "auto"),
-                         command=args.audio_command or os.environ.get("DEBRIEF_AUDIO_COMMAND"))
-    review = Review(workspace, player, transcript=transcript or _empty_transcript(workspace))
-    from tui.app.app import DebriefApp
-
-    app = DebriefApp(review, transcriber_factory=lambda: Transcriber(args.model))
+    player = open_player(args.audio or config.audio, command=args.audio_command or config.audio_command or None)
+    review = Review(workspace, player, transcript=transcript or _empty_transcript(workspace),
+                    speed=config.speed, follow=config.follow, resume_rewind=config.resume_rewind)
+    app = DebriefApp(review, transcriber_factory=lambda: Transcriber(model, threads=config.threads or None),
+                     keymap=config.keys)
     try:
         app.run()
     finally:
@@ -143,11 +151,13 @@ def _empty_transcript(workspace):
 def _transcribe(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    from tui.config import load_config
     from tui.media.transcribe import Transcriber
     from tui.workspace import open_recording
 
+    config = load_config()
     workspaces = [open_recording(path, args.db) for path in args.paths]  # fail fast on bad input
-    transcriber = Transcriber(args.model)
+    transcriber = Transcriber(args.model or config.model or None, threads=config.threads or None)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, transient=False) as progress:
@@ -188,6 +198,16 @@ def _stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats_to_json(report.stats), indent=2, ensure_ascii=False))
     else:
         print(stats_text.render(report.info.title, report.stats), end="")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from tui.config import describe, load_config, write_example
+
+    if args.init:
+        print(f"wrote {write_example()}")
+        return 0
+    print(describe(load_config()), end="")
     return 0
 
 

@@ -36,6 +36,8 @@ class Review:
     speed: float = 1.0
     follow: bool = True
     """While playing, keep the cursor on the utterance being played."""
+    resume_rewind: float = RESUME_REWIND_SECONDS
+    """After typing a note, playback resumes this many seconds earlier."""
     author: str = field(default_factory=current_author)
     marks: list[Mark] = field(default_factory=list)
     _index: SegmentIndex = field(default_factory=lambda: SegmentIndex(()))
@@ -203,10 +205,10 @@ class Review:
             self.pause()
             self._paused_for_typing = True
 
-    def resume_after_typing(self, rewind: float = RESUME_REWIND_SECONDS) -> None:
+    def resume_after_typing(self) -> None:
         if self._paused_for_typing:
             self._paused_for_typing = False
-            self.play_from(max(0.0, self.playhead - rewind))
+            self.play_from(max(0.0, self.playhead - self.resume_rewind))
 
     def remember_position(self) -> None:
         if not self.read_only:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -30,10 +30,18 @@ class DebriefApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key, and what the focused pane does"),
     ]
 
-    def __init__(self, review: Review, *, transcriber_factory: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        review: Review,
+        *,
+        transcriber_factory: Callable[[], object] | None = None,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.review = review
         self._transcriber_factory = transcriber_factory
+        if keymap:
+            self.set_keymap(dict(keymap))
 
     def get_default_screen(self) -> Screen:
         return ReviewScreen(self.review, self._transcriber_factory)
@@ -85,3 +93,14 @@ class DebriefApp(App[None]):
     async def action_quit(self) -> None:
         self.review.close()
         self.exit()
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a user may remap in the config file's [keys] table."""
+    from .screens.note_editor import NoteEditor
+    from .widgets.notes import NotesPane
+    from .widgets.timeline import SpeakerTimeline
+    from .widgets.transcript import TranscriptView
+
+    owners = (DebriefApp, ReviewScreen, TranscriptView, SpeakerTimeline, NotesPane, HelpScreen, NoteEditor)
+    return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}

@@ -1,0 +1,1 @@
+"""Textual: the app, its screens and widgets, and debrief.tcss. Renders state and forwards keys."""
