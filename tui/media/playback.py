@@ -1,0 +1,558 @@
+"""Playing a recording from the cursor, and knowing where the audio really is.
+
+Three backends behind one small interface (:class:`Player`):
+
+* ``simpleaudio``: ALSA's default device through the simpleaudio API, in a child process
+  (``tui.media.play_child``) so that ALSA's messages and any native crash stay out of the
+  terminal the app draws on.
+* a command (``paplay``, ``pw-play``, ``aplay``, …) fed raw PCM on its stdin: the route to
+  speakers on a laptop over SSH, since those players honour ``PULSE_SERVER``.
+* ``silent``: no sound, just a clock, so reviewing works on a machine with no audio at all.
+
+The playhead comes from the child's reports of samples handed to the device, paced by a
+clock, so it never runs ahead of what can be heard. A spare child is kept warm (imports
+done) so a key press only pays for the seek and the first chunk.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from pathlib import Path
+
+import tui
+from tui.core.timefmt import format_time
+from tui.errors import MediaError
+from tui.media.probe import MediaInfo, probe
+
+MIN_SPEED, MAX_SPEED = 0.5, 2.5
+CHECK_TIMEOUT = 3.0
+"""Seconds the device check may take before the device counts as not answering."""
+
+PLAYER_TEMPLATES: dict[str, str] = {
+    "paplay": "paplay --raw --rate={rate} --channels={channels} --format=s16le --latency-msec=100",
+    "pacat": "pacat --playback --rate={rate} --channels={channels} --format=s16le --latency-msec=100",
+    "pw-play": "pw-play --rate={rate} --channels={channels} --format=s16 --latency=100ms -",
+    "pw-cat": "pw-cat --playback --rate={rate} --channels={channels} --format=s16 --latency=100ms -",
+    "aplay": "aplay -q -t raw -f S16_LE -r {rate} -c {channels} --buffer-time=100000",
+}
+"""How to hand raw s16le PCM to the usual players, each with a short buffer so the
+playhead and the sound stay within ~100 ms of each other."""
+
+
+class Player:
+    """Plays one recording at a time from a cursor; every method returns at once."""
+
+    backend: str = "silent"
+    """Short name for the status bar: "simpleaudio", "paplay", "silent", …"""
+    detail: str = ""
+    """Why this backend, or what is wrong with the one that was wanted."""
+
+    def play(self, path: Path, start: float, *, speed: float = 1.0, end: float | None = None) -> None:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        raise NotImplementedError
+
+    def position(self) -> float | None:
+        raise NotImplementedError
+
+    def is_playing(self) -> bool:
+        raise NotImplementedError
+
+    def error(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+    # -- shared by the backends ------------------------------------------------------
+    def _prepare(self, path: Path, start: float, speed: float, end: float | None) -> tuple[MediaInfo, float, float]:
+        """Check the request and return (info, start, stop) in media seconds."""
+        if not MIN_SPEED <= speed <= MAX_SPEED:
+            raise MediaError(f"speed {speed:g}× is outside {MIN_SPEED:g}×–{MAX_SPEED:g}×")
+        info = _cached_probe(Path(path))
+        stop = info.duration if end is None else min(max(0.0, end), info.duration)
+        start = min(max(0.0, float(start)), stop)
+        return info, start, stop
+
+
+class SilentPlayer(Player):
+    """A clock that moves like playback would: position = start + elapsed × speed."""
+
+    backend = "silent"
+
+    def __init__(self, detail: str = "no sound: the playhead moves without audio") -> None:
+        self.detail = detail
+        self._start: float | None = None
+        self._began = 0.0
+        self._speed = 1.0
+        self._stop = 0.0
+        self._frozen: float | None = None
+        self._error: str | None = None
+
+    def play(self, path: Path, start: float, *, speed: float = 1.0, end: float | None = None) -> None:
+        info, start, stop = self._prepare(path, start, speed, end)
+        self._start, self._stop, self._speed = start, stop, speed
+        reaches_break = end is None or end > info.duration
+        self._error = info.damage if info.damage and reaches_break else None
+        self._began = time.monotonic()
+        self._frozen = None
+
+    def pause(self) -> None:
+        if self._start is not None and self._frozen is None:
+            self._frozen = self._now()
+
+    def position(self) -> float | None:
+        if self._start is None:
+            return None
+        return self._frozen if self._frozen is not None else self._now()
+
+    def is_playing(self) -> bool:
+        return self._start is not None and self._frozen is None and self._now() < self._stop
+
+    def error(self) -> str | None:
+        """A damaged file's sentence once the clock reaches the break."""
+        if self._error and self._start is not None and self.position() >= self._stop:
+            return self._error
+        return None
+
+    def _now(self) -> float:
+        assert self._start is not None
+        return min(self._start + (time.monotonic() - self._began) * self._speed, self._stop)
+
+
+class _Child:
+    """One playback child process and what it has reported."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui.media.play_child", backend],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_child_environment(),
+            start_new_session=True,  # its own process group: killed as one, deaf to the terminal's ^C
+            close_fds=True,
+        )
+        self.lock = threading.Lock()
+        self.started = threading.Event()
+        self.done = threading.Event()
+        self.speed = 1.0
+        self.anchor: tuple[float, float, float] | None = None  # (monotonic, media, horizon)
+        self.finished = False
+        self.end: float | None = None
+        self.errors: list[str] = []
+        self.skipped: tuple[int, float] | None = None
+        self.stderr_tail: deque[str] = deque(maxlen=8)
+        self.sent = False
+        threading.Thread(target=self._read_reports, daemon=True, name="debrief-play-reports").start()
+        threading.Thread(target=self._read_stderr, daemon=True, name="debrief-play-stderr").start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.finished
+
+    def start(self, job: dict) -> bool:
+        self.speed = job["speed"]
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.write((json.dumps(job) + "\n").encode())
+            self.process.stdin.flush()
+        except OSError:
+            return False
+        self.sent = True
+        return True
+
+    def position(self) -> float | None:
+        with self.lock:
+            if self.end is not None:
+                return self.end
+            if self.anchor is None:
+                return None
+            at, media, horizon = self.anchor
+        return min(media + (time.monotonic() - at) * self.speed, horizon)
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for pipe in (self.process.stdin,):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def _read_reports(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        try:
+            for raw in stream:
+                self._take(raw.decode("utf-8", "replace").strip())
+        except (OSError, ValueError):
+            pass
+        code = self.process.wait()
+        with self.lock:
+            if self.sent and self.end is None and not self.errors and code not in (0, -signal.SIGKILL):
+                tail = f": {self.stderr_tail[-1]}" if self.stderr_tail else ""
+                self.errors.append(f"audio playback stopped unexpectedly (exit status {code}){tail}")
+            self.finished = True
+        self.started.set()
+        self.done.set()
+
+    def _take(self, line: str) -> None:
+        kind, _, rest = line.partition(" ")
+        with self.lock:
+            if kind == "pos":
+                try:
+                    media, horizon = (float(part) for part in rest.split()[:2])
+                except ValueError:
+                    return
+                self.anchor = (time.monotonic(), media, horizon)
+                self.started.set()
+            elif kind == "end":
+                try:
+                    self.end = float(rest)
+                except ValueError:
+                    self.end = self.anchor[1] if self.anchor else None
+                self.finished = True
+                self.started.set()
+            elif kind == "error" and rest:
+                self.errors.append(rest)
+                self.started.set()
+            elif kind == "skipped":
+                try:
+                    count, at = rest.split()[:2]
+                    self.skipped = (int(count), float(at))
+                except ValueError:
+                    pass
+
+    def _read_stderr(self) -> None:
+        stream = self.process.stderr
+        assert stream is not None
+        try:
+            for raw in stream:
+                text = raw.decode("utf-8", "replace").strip()
+                if text:
+                    self.stderr_tail.append(text)
+        except (OSError, ValueError):
+            pass
+
+
+class ChildPlayer(Player):
+    """Plays through a child process: the simpleaudio backend or a player command."""
+
+    def __init__(self, detail: str, *, command: str | None = None) -> None:
+        self.backend = "simpleaudio" if command is None else Path(shlex.split(command)[0]).name
+        self.detail = detail
+        self._kind = "simpleaudio" if command is None else "command"
+        self._command = command
+        self._lock = threading.RLock()
+        self._active: _Child | None = None
+        self._spare: _Child | None = None
+        self._closed = False
+        self._start: float | None = None
+        self._frozen: float | None = None
+        self._error: str | None = None
+        self._spare_up()
+        _live_players.add(self)
+
+    def play(self, path: Path, start: float, *, speed: float = 1.0, end: float | None = None) -> None:
+        info, start, stop = self._prepare(path, start, speed, end)
+        rate, channels = output_format(info)
+        job = {
+            # Without an ``end`` the child plays to the end of the file and can tell if the file
+            # breaks off early (probe's duration already stops at the break).
+            "path": str(Path(path).resolve()), "start": start, "end": end, "speed": speed,
+            "rate": rate, "channels": channels, "command": self._argv(rate, channels),
+        }
+        with self._lock:
+            if self._closed:
+                raise MediaError("the player has been closed")
+            self._kill_active()
+            self._start, self._frozen, self._error = start, None, None
+            if start >= stop:
+                self._frozen, self._error = start, info.damage or None
+                return
+            child = self._take_spare()
+            if not child.start(job):
+                child.kill()
+                child = _Child(self._kind)
+                child.start(job)
+            self._active = child
+        threading.Thread(target=self._replace_spare_when_started, args=(child,), daemon=True).start()
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._active is not None:
+                self._frozen = self.position()
+                self._remember_error(self._active)
+                self._kill_active()
+
+    def position(self) -> float | None:
+        with self._lock:
+            if self._frozen is not None or self._active is None:
+                return self._frozen if self._frozen is not None else self._start
+            found = self._active.position()
+            return self._start if found is None else found
+
+    def is_playing(self) -> bool:
+        with self._lock:
+            child = self._active
+            if child is None or self._frozen is not None:
+                return False
+        if child.process.poll() is not None:
+            child.done.wait(0.5)  # let the reader take its last lines, so error() is ready
+        return not child.finished
+
+    def error(self) -> str | None:
+        with self._lock:
+            if self._active is not None:
+                self._remember_error(self._active)
+            return self._error
+
+    def child_pid(self) -> int | None:
+        """The active child's process id (for measurements)."""
+        with self._lock:
+            return self._active.pid if self._active is not None else None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._active is not None:
+                self._frozen = self.position() if self._frozen is None else self._frozen
+            self._kill_active()
+            if self._spare is not None:
+                self._spare.kill()
+                self._spare = None
+        _live_players.discard(self)
+
+    # -- internals -------------------------------------------------------------------
+    def _argv(self, rate: int, channels: int) -> list[str] | None:
+        if self._command is None:
+            return None
+        return command_argv(self._command, rate, channels)
+
+    def _remember_error(self, child: _Child) -> None:
+        with child.lock:
+            if child.errors:
+                self._error = child.errors[-1]
+            elif child.skipped and self._error is None:
+                count, at = child.skipped
+                noun = "frame" if count == 1 else "frames"
+                self._error = f"skipped {count} damaged {noun} of the recording (first near {format_time(at)})"
+
+    def _kill_active(self) -> None:
+        if self._active is not None:
+            self._active.kill()
+            self._active = None
+
+    def _take_spare(self) -> _Child:
+        spare, self._spare = self._spare, None
+        if spare is None or not spare.alive() or spare.sent:
+            if spare is not None:
+                spare.kill()
+            spare = _Child(self._kind)
+        return spare
+
+    def _spare_up(self) -> None:
+        with self._lock:
+            if not self._closed and (self._spare is None or not self._spare.alive()):
+                self._spare = _Child(self._kind)
+
+    def _replace_spare_when_started(self, child: _Child) -> None:
+        # Wait until the new child has sound going: its startup needs the CPU more.
+        child.started.wait(1.0)
+        self._spare_up()
+
+
+def output_format(info: MediaInfo) -> tuple[int, int]:
+    """(rate, channels) to play a recording at: its own rate where sane, mono or stereo."""
+    rate = info.sample_rate if 8000 <= info.sample_rate <= 48000 else 48000
+    channels = 1 if info.channels == 1 else 2
+    return rate, channels
+
+
+def command_argv(command: str, rate: int, channels: int) -> list[str]:
+    """The argv for a player: a known name gets its raw-PCM options, a template is filled in."""
+    words = shlex.split(command)
+    if len(words) == 1 and Path(words[0]).name in PLAYER_TEMPLATES:
+        name = Path(words[0]).name
+        words = shlex.split(PLAYER_TEMPLATES[name])
+        words[0] = shlex.split(command)[0]
+    try:
+        return [word.format(rate=rate, channels=channels) for word in words]
+    except (KeyError, IndexError, ValueError):
+        raise MediaError(
+            f"the audio command {command!r} has a placeholder other than {{rate}} and {{channels}}"
+        ) from None
+
+
+def open_player(preference: str = "auto", *, command: str | None = None) -> Player:
+    """The best player for this machine, or the one asked for; never fails for want of a device.
+
+    ``DEBRIEF_AUDIO`` (silent|simpleaudio|command) stands in for an "auto" preference and
+    ``DEBRIEF_AUDIO_COMMAND`` for a missing ``command``; "auto" with a command set uses it
+    (the speakers are elsewhere, as over SSH), else simpleaudio if ALSA's default device
+    opens. When the wanted backend cannot work, the result is a silent player whose
+    ``detail`` says why.
+    """
+    choice = (preference or "auto").strip().lower()
+    if choice == "auto":
+        choice = os.environ.get("DEBRIEF_AUDIO", "").strip().lower() or "auto"
+    command = command or os.environ.get("DEBRIEF_AUDIO_COMMAND", "").strip() or None
+    if choice not in ("auto", "silent", "simpleaudio", "command"):
+        raise MediaError(f"unknown audio backend {choice!r}; use auto, simpleaudio, command or silent")
+    if choice == "silent":
+        return SilentPlayer("silent by choice: the playhead moves without audio")
+    if choice == "command" or (choice == "auto" and command is not None):
+        if command is None:
+            return SilentPlayer("no audio command set: use DEBRIEF_AUDIO_COMMAND (e.g. paplay)")
+        problem = _command_problem(command)
+        if problem is None:
+            return ChildPlayer(f"piping raw audio to {command}", command=command)
+        if choice == "command":
+            return SilentPlayer(problem)
+    works, why = check_simpleaudio()
+    if works:
+        return ChildPlayer("ALSA default device, in a child process")
+    return SilentPlayer(why + _player_hint())
+
+
+def check_simpleaudio() -> tuple[bool, str]:
+    """Can the ALSA default device open? Asked of a child, so nothing lands on our stderr."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.media.play_child", "--check"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=_child_environment(),
+            timeout=CHECK_TIMEOUT,
+            start_new_session=True,
+        )
+    except subprocess.TimeoutExpired:
+        return False, f"the audio device did not answer within {CHECK_TIMEOUT:g} s"
+    except OSError as exc:
+        return False, f"the audio check could not run ({exc.strerror or exc})"
+    said = done.stdout.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode == 0 and said[-1:] == ["ok"]:
+        return True, "ALSA default device opens"
+    reason = said[-1].removeprefix("error ").strip() if said else f"exit status {done.returncode}"
+    if " -- MSG: " in reason:  # simpleaudio's "Error opening PCM device. -- CODE: -2 -- MSG: …"
+        reason = "ALSA cannot open 'default': " + reason.split(" -- MSG: ", 1)[1].strip()
+    alsa = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if alsa:  # ALSA's own last word, e.g. "Unknown PCM default"
+        reason = f"{reason}; {alsa[-1].split(') ', 1)[-1].strip()}"
+    return False, f"no audio device ({reason})"
+
+
+def check_backends() -> list[tuple[str, bool, str]]:
+    """For ``debrief doctor``: each backend, whether it works here, and what to do if not."""
+    results: list[tuple[str, bool, str]] = []
+    works, why = check_simpleaudio()
+    results.append(("simpleaudio", works, why if works else why + "; over SSH use the command backend"))
+    configured = os.environ.get("DEBRIEF_AUDIO_COMMAND", "").strip()
+    if configured:
+        problem = _command_problem(configured)
+        results.append(("command", not problem, problem or f"DEBRIEF_AUDIO_COMMAND={configured}"))
+    else:
+        found = [name for name in PLAYER_TEMPLATES if shutil.which(name)]
+        if found:
+            server = os.environ.get("PULSE_SERVER")
+            where = f" (PULSE_SERVER={server})" if server else ""
+            results.append((
+                "command", True,
+                f"{', '.join(found)} installed{where}; "
+                f"use it with DEBRIEF_AUDIO=command DEBRIEF_AUDIO_COMMAND={found[0]}",
+            ))
+        else:
+            results.append((
+                "command", False,
+                "no player found: install pulseaudio-utils (paplay) or pipewire-bin (pw-play), "
+                "or set DEBRIEF_AUDIO_COMMAND to a program that plays raw s16le PCM from stdin",
+            ))
+    results.append(("silent", True, "always available: the playhead moves without sound"))
+    return results
+
+
+# -- helpers ---------------------------------------------------------------------------
+_probe_cache: dict[Path, tuple[int, int, MediaInfo]] = {}
+_probe_lock = threading.Lock()
+
+
+def _cached_probe(path: Path) -> MediaInfo:
+    """probe(), remembered while the file is unchanged: play() is called on every key press."""
+    try:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    with _probe_lock:
+        hit = _probe_cache.get(path)
+    if key is not None and hit is not None and hit[:2] == key:
+        return hit[2]
+    info = probe(path)
+    if key is not None:
+        with _probe_lock:
+            if len(_probe_cache) > 64:
+                _probe_cache.clear()
+            _probe_cache[path] = (*key, info)
+    return info
+
+
+def _command_problem(command: str) -> str | None:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return f"the audio command {command!r} is not a valid command line"
+    if not words:
+        return "the audio command is empty"
+    if shutil.which(words[0]) is None:
+        return f"the audio command {words[0]!r} is not installed or not on PATH"
+    return None
+
+
+def _player_hint() -> str:
+    found = [name for name in ("paplay", "pw-play", "aplay") if shutil.which(name)]
+    if found:
+        return f"; {found[0]} is installed: DEBRIEF_AUDIO=command DEBRIEF_AUDIO_COMMAND={found[0]} uses it"
+    return ""
+
+
+def _child_environment() -> dict[str, str]:
+    """Our environment, with the directory holding the ``tui`` package first on the path."""
+    env = dict(os.environ)
+    root = str(Path(tui.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(part for part in (root, env.get("PYTHONPATH", "")) if part)
+    return env
+
+
+_live_players: weakref.WeakSet[ChildPlayer] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for player in list(_live_players):
+        player.close()
