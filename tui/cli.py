@@ -57,7 +57,8 @@ def _open_parser() -> argparse.ArgumentParser:
         description="Review a recorded session: transcript, speaker timeline, marks and notes.",
         epilog="commands: " + ", ".join(COMMANDS) + " (debrief COMMAND --help)",
     )
-    parser.add_argument("path", type=Path, help="recording to review")
+    parser.add_argument("path", type=Path, nargs="?", default=Path("."),
+                        help="a recording to review, or a library folder (default: this folder)")
     parser.add_argument("--db", type=Path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
     parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled tiny.en)")
     parser.add_argument("--audio", choices=("auto", "simpleaudio", "command", "silent"), default=None,
@@ -126,19 +127,35 @@ def _open(args: argparse.Namespace) -> int:
 
     config = load_config()
     check_keymap(config, binding_ids())
-    workspace = open_recording(args.path, args.db)
     model = args.model or config.model or None
     resolve_model(model)  # a bad --model fails here, before the screen opens
-    transcript = workspace.cached_transcript()
     player = open_player(args.audio or config.audio, command=args.audio_command or config.audio_command or None)
-    review = Review(workspace, player, transcript=transcript or _empty_transcript(workspace),
-                    speed=config.speed, follow=config.follow, resume_rewind=config.resume_rewind)
-    app = DebriefApp(review, transcriber_factory=lambda: Transcriber(model, threads=config.threads or None),
-                     keymap=config.keys)
+
+    def review_of(path: Path) -> Review:
+        workspace = open_recording(path, args.db)
+        transcript = workspace.cached_transcript() or _empty_transcript(workspace)
+        return Review(workspace, player, transcript=transcript, speed=config.speed, follow=config.follow,
+                      resume_rewind=config.resume_rewind)
+
+    def transcriber() -> Transcriber:
+        return Transcriber(model, threads=config.threads or None)
+
+    try:
+        if args.path.is_dir():
+            from tui.app.screens.library import LibraryContext
+            from tui.catalog import open_library
+
+            context = LibraryContext(args.path, open_library(args.path, args.db), review_of, transcriber, player)
+            app = DebriefApp(library=context, transcriber_factory=transcriber, keymap=config.keys)
+        else:
+            app = DebriefApp(review_of(args.path), transcriber_factory=transcriber, keymap=config.keys)
+    except BaseException:
+        player.close()
+        raise
     try:
         app.run()
     finally:
-        review.close()
+        app.close_audio()
     return 0
 
 

@@ -288,6 +288,13 @@ class Review:
                 f"({self.workspace.library.read_only_reason})"
             )
 
+    def leave(self) -> None:
+        """Stop listening and remember where the reviewer was (the player stays usable)."""
+        if self.player.is_playing():
+            self.pause()
+        else:
+            self.remember_position()
+
     def close(self) -> None:
-        self.pause() if self.player.is_playing() else self.remember_position()
+        self.leave()
         self.player.close()

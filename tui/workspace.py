@@ -23,13 +23,21 @@ DB_NAME = "debrief.json"
 
 
 def resolve_db(target: Path, db: Path | None = None) -> Path:
-    """``--db`` wins, then ``$DEBRIEF_DB``, then ``debrief.json`` in the library folder."""
+    """``--db`` wins, then ``$DEBRIEF_DB``, then the library the target lies in.
+
+    The library is the nearest folder, from the target's own upwards, that already holds
+    a ``debrief.json`` (so a recording in a subfolder, or moved into one, stays in its
+    library); with none, the target's own folder starts a new library.
+    """
     if db is not None:
         return Path(db).expanduser()
     env = os.environ.get(DB_ENV)
     if env:
         return Path(env).expanduser()
-    folder = target if target.is_dir() else target.parent
+    folder = (target if target.is_dir() else target.parent).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / DB_NAME).is_file():
+            return candidate / DB_NAME
     return folder / DB_NAME
 
 
@@ -49,6 +57,13 @@ class Workspace:
     library: Library
     info: SessionInfo
     annotations: SessionAnnotations
+
+    @classmethod
+    def of_known_session(cls, library: Library, info: SessionInfo, path: Path | None = None) -> Workspace:
+        """A session the library already described, without probing the file again."""
+        recording = Path(path or info.path)
+        media = MediaInfo(recording, info.duration, 0, 0, "", "", info.title, info.date, {})
+        return cls(recording, media, library, info, library.annotations(info.id))
 
     @property
     def read_only(self) -> bool:
@@ -120,8 +135,5 @@ def library_reports(folder: Path, db: Path | None = None) -> list[SessionReport]
     for info in sorted(library.sessions(), key=lambda i: (i.date, i.title)):
         if library.transcripts.load(info.id) is None:
             continue
-        recording = Path(info.path)
-        media = MediaInfo(recording, info.duration, 0, 0, "", "", info.title, info.date, {})
-        workspace = Workspace(recording, media, library, info, library.annotations(info.id))
-        reports.append(workspace.report())
+        reports.append(Workspace.of_known_session(library, info).report())
     return reports

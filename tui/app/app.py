@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+from pathlib import Path
+
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
+from tui.errors import DebriefError
 from tui.review import Review
 
 from .screens.help import HelpScreen, KeyHelp
+from .screens.library import LibraryContext, LibraryScreen
 from .screens.review import ReviewScreen
 
 
@@ -32,19 +38,60 @@ class DebriefApp(App[None]):
 
     def __init__(
         self,
-        review: Review,
+        review: Review | None = None,
         *,
+        library: LibraryContext | None = None,
         transcriber_factory: Callable[[], object] | None = None,
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        if review is None and library is None:
+            raise ValueError("DebriefApp needs a review or a library")
         self.review = review
+        """The session being reviewed (None on the library screen)."""
+        self.library = library
         self._transcriber_factory = transcriber_factory
         if keymap:
             self.set_keymap(dict(keymap))
 
     def get_default_screen(self) -> Screen:
-        return ReviewScreen(self.review, self._transcriber_factory)
+        if self.review is not None:
+            return ReviewScreen(self.review, self._transcriber_factory)
+        return LibraryScreen(self.library)
+
+    # -- moving between the library and a session ----------------------------------------
+
+    def open_session(self, path: Path, at: float | None = None) -> None:
+        """Open a recording of the library (probing and hashing happen in a worker)."""
+        self._open_session(path, at)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_session(self, path: Path, at: float | None) -> tuple[Review, float | None]:
+        return self.library.open_review(path), at
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "open":
+            return
+        if event.state == WorkerState.SUCCESS:
+            review, at = event.worker.result
+            if at is not None:
+                review.go_to_time(at)
+            self.review = review
+            self.push_screen(ReviewScreen(review, self._transcriber_factory, back_to_library=True))
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
+            self.notify(message, title="Cannot open", severity="error", timeout=10)
+
+    def leave_session(self) -> None:
+        """Back from a session to the library; the player stays for the next session."""
+        if self.review is None:
+            return
+        review, self.review = self.review, None
+        review.leave()
+        self.pop_screen()
+        if isinstance(self.screen, LibraryScreen):
+            self.screen.refresh_session(review.workspace.recording)
 
     def action_help(self) -> None:
         screen = self.screen
@@ -91,8 +138,15 @@ class DebriefApp(App[None]):
         return run
 
     async def action_quit(self) -> None:
-        self.review.close()
+        self.close_audio()
         self.exit()
+
+    def close_audio(self) -> None:
+        """Save where the reviewer was and end the playback child (idempotent)."""
+        if self.review is not None:
+            self.review.close()
+        elif self.library is not None and self.library.player is not None:
+            self.library.player.close()
 
 
 def binding_ids() -> set[str]:
@@ -102,5 +156,6 @@ def binding_ids() -> set[str]:
     from .widgets.timeline import SpeakerTimeline
     from .widgets.transcript import TranscriptView
 
-    owners = (DebriefApp, ReviewScreen, TranscriptView, SpeakerTimeline, NotesPane, HelpScreen, NoteEditor)
+    owners = (DebriefApp, ReviewScreen, LibraryScreen, TranscriptView, SpeakerTimeline, NotesPane, HelpScreen,
+              NoteEditor)
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}

@@ -74,11 +74,14 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         Binding("plus,equals_sign", "speed(1)", "Faster", id="play.faster", show=False),
         Binding("minus", "speed(-1)", "Slower", id="play.slower", show=False),
         Binding("f", "follow", "Follow", id="play.follow", show=False, tooltip="Keep the cursor on what is playing"),
+        Binding("escape", "back", "Library", id="app.library", tooltip="Back to the library (the session is saved)"),
     ]
 
-    def __init__(self, review: Review, transcriber_factory: Callable[[], object] | None = None) -> None:
+    def __init__(self, review: Review, transcriber_factory: Callable[[], object] | None = None, *,
+                 back_to_library: bool = False) -> None:
         super().__init__()
         self.review = review
+        self._back_to_library = back_to_library
         self._transcriber_factory = transcriber_factory
         self._cancel = threading.Event()
         self._last_playing = -1
@@ -212,6 +215,15 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def action_speed(self, step: int) -> None:
         self.review.change_speed(step)
         self._show_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self._back_to_library
+        return True
+
+    def action_back(self) -> None:
+        self._cancel.set()
+        self.app.leave_session()
 
     def action_follow(self) -> None:
         self.review.follow = not self.review.follow

@@ -1,0 +1,299 @@
+"""The library screen: every recording in a folder, its figures, and search across all of them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from tui.catalog import SessionSummary, summarise, summarise_one
+from tui.core.search import Hit, LibraryIndex
+from tui.core.timefmt import format_time
+from tui.errors import DebriefError
+from tui.search import index_sessions
+from tui.store import Library
+
+SORTS = ("date", "title", "length", "marks")
+
+
+@dataclass
+class LibraryContext:
+    """What the library screen needs from outside: where, and how to open a session."""
+
+    folder: Path
+    library: Library
+    open_review: Callable[[Path], object]
+    """Builds a Review for a recording (run in a worker: it may hash and probe)."""
+    make_transcriber: Callable[[], object] | None = None
+    player: object | None = None
+    """The player shared by every session opened from here (closed when the app quits)."""
+
+
+class LibraryScreen(Screen):
+    """Sessions of one library folder.
+
+    | Key | Action |
+    |---|---|
+    | `enter` | Open the session |
+    | `/` | Search every transcript, speaker, tag and note |
+    | `o` | Sort by date, title, length or marks |
+    | `t` | Transcribe every session that has no transcript yet |
+    | `x` | Stop transcribing (finished sessions are kept) |
+    """
+
+    HELP = """
+## Library
+Every recording in this folder. `enter` opens one; `escape` in a session comes back here.
+`/` searches all transcripts and notes: words, "a phrase", `speaker:Maria`, `tag:growth-edge`.
+"""
+
+    BINDINGS = [
+        Binding("enter", "open_session", "Open", id="library.open", tooltip="Open the selected session"),
+        Binding("slash", "search", "Search", id="library.search", tooltip="Search all sessions"),
+        Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by date, title, length or marks"),
+        Binding("t", "transcribe_all", "Transcribe all", id="library.transcribe", tooltip="Transcribe every untranscribed session"),
+        Binding("x", "cancel_transcription", "Stop", id="library.stop", show=False, tooltip="Stop batch transcription"),
+        Binding("escape", "close_search", "Close search", id="library.close_search", show=False),
+    ]
+
+    def __init__(self, context: LibraryContext) -> None:
+        super().__init__()
+        self.context = context
+        self._rows: dict[str, SessionSummary] = {}
+        self._sort = 0
+        self._index = LibraryIndex()
+        self._hits: list[Hit] = []
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Library: {self.context.folder}", id="library-heading")
+        with Vertical(id="batch"):
+            yield Static("", id="batch-label")
+            yield ProgressBar(total=100, show_eta=True, id="batch-bar")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Input(placeholder='Search: words, "a phrase", speaker:NAME, tag:NAME', id="search")
+        yield OptionList(id="hits")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in (("date", "Date"), ("title", "Title"), ("length", "Length"), ("speakers", "Speakers"),
+                           ("transcript", "Transcript"), ("marks", "Marks"), ("talk", "Talk share"),
+                           ("questions", "Questions open/closed"), ("wait", "Wait")):
+            table.add_column(label, key=key)
+        self.query_one("#batch").display = False
+        self.query_one("#search").display = False
+        self.query_one("#hits").display = False
+        table.focus()
+        self._scan()
+
+    # -- filling the table ----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def _scan(self) -> None:
+        for summary in summarise(self.context.library, self.context.folder):
+            self.app.call_from_thread(self._add_row, summary)
+        self._index = index_sessions(self.context.library)
+
+    def _add_row(self, summary: SessionSummary) -> None:
+        table = self.query_one(DataTable)
+        key = str(summary.path)
+        cells = _cells(summary)
+        if key in self._rows:
+            for column, value in zip(("date", "title", "length", "speakers", "transcript", "marks", "talk",
+                                      "questions", "wait"), cells):
+                table.update_cell(key, column, value)
+        else:
+            table.add_row(*cells, key=key)
+        self._rows[key] = summary
+
+    def refresh_session(self, path: Path) -> None:
+        """Re-read one row (after reviewing it) in the background."""
+        self._refresh_one(path)
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def _refresh_one(self, path: Path) -> None:
+        summary = summarise_one(self.context.library, path)
+        self.app.call_from_thread(self._add_row, summary)
+        for session in index_sessions(self.context.library, [summary.info.id]).sessions:
+            self._index.add(session)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def _selected(self) -> SessionSummary | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._rows.get(str(row_key.value))
+
+    def action_open_session(self) -> None:
+        if self.query_one("#hits").has_focus:
+            return
+        summary = self._selected()
+        if summary is None:
+            return
+        if summary.problem:
+            self.notify(summary.problem, title="Cannot open", severity="error")
+            return
+        self.app.open_session(summary.path)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_session()
+
+    def action_sort(self) -> None:
+        self._sort = (self._sort + 1) % len(SORTS)
+        key = SORTS[self._sort]
+        orders = {
+            "date": lambda s: (s.info.date, s.info.title),
+            "title": lambda s: s.info.title.lower(),
+            "length": lambda s: s.info.duration,
+            "marks": lambda s: -s.marks,
+        }
+        rows = sorted(self._rows.values(), key=orders[key])
+        self.query_one(DataTable).clear()
+        self._rows.clear()
+        for summary in rows:
+            self._add_row(summary)
+        self.notify(f"Sorted by {key}.", timeout=2)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_close_search(self) -> None:
+        self.query_one("#search").display = False
+        self.query_one("#hits").display = False
+        self.query_one(DataTable).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self._show_hits(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search" and self._hits:
+            hits = self.query_one("#hits", OptionList)
+            hits.focus()
+            hits.highlighted = 0
+
+    def _show_hits(self, text: str) -> None:
+        self._hits = self._index.search(text) if text.strip() else []
+        hits = self.query_one("#hits", OptionList)
+        hits.clear_options()
+        hits.display = bool(text.strip())
+        if not self._hits:
+            if text.strip():
+                hits.add_option(Option(Text("No matches.", style="italic"), disabled=True))
+            return
+        hits.add_options(Option(_hit_prompt(h)) for h in self._hits)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id != "hits" or not 0 <= event.option_index < len(self._hits):
+            return
+        hit = self._hits[event.option_index]
+        self.app.open_session(Path(hit.path), at=hit.start)
+
+    # -- batch transcription ----------------------------------------------------------
+
+    def action_transcribe_all(self) -> None:
+        if self.context.make_transcriber is None:
+            return
+        todo = [s for s in self._rows.values() if s.transcribed != "yes" and not s.problem]
+        if not todo:
+            self.notify("Every session is transcribed.", timeout=3)
+            return
+        self._cancel.clear()
+        self.query_one("#batch").display = True
+        self._transcribe_all(todo)
+
+    def action_cancel_transcription(self) -> None:
+        self._cancel.set()
+
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
+    def _transcribe_all(self, todo: list[SessionSummary]) -> int:
+        from tui.workspace import open_recording
+
+        transcriber = self.context.make_transcriber()
+        total = sum(max(s.info.duration, 1.0) for s in todo)
+        done_before = 0.0
+        finished = 0
+        for n, summary in enumerate(todo, 1):
+            if self._cancel.is_set():
+                break
+            label = f"Transcribing {n}/{len(todo)}: {summary.info.title}"
+            self.app.call_from_thread(self._batch_progress, label, done_before, total)
+            workspace = open_recording(summary.path, self.context.library.db_path)
+            transcript = transcriber.transcribe(
+                summary.path,
+                on_progress=lambda d, t, base=done_before: self.app.call_from_thread(
+                    self._batch_progress, label, base + d * summary.info.duration / max(t, 0.001), total),
+                cancel=self._cancel,
+            )
+            if transcript.complete:
+                workspace.save_transcript(transcript)
+                finished += 1
+            done_before += max(summary.info.duration, 1.0)
+            self.app.call_from_thread(self.refresh_session, summary.path)
+        return finished
+
+    def _batch_progress(self, label: str, done: float, total: float) -> None:
+        self.query_one("#batch-label", Static).update(label + "   (x stops; finished sessions are kept)")
+        self.query_one("#batch-bar", ProgressBar).update(total=total, progress=done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
+            self.notify(message, title="Library", severity="error", timeout=10)
+        if worker.group == "batch" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one("#batch").display = False
+            if event.state == WorkerState.SUCCESS:
+                stopped = " (stopped)" if self._cancel.is_set() else ""
+                self.notify(f"Transcribed {worker.result} session(s){stopped}.", timeout=4)
+
+    def on_unmount(self) -> None:
+        self._cancel.set()
+
+
+def _cells(summary: SessionSummary) -> tuple:
+    info = summary.info
+    if summary.problem:
+        return (info.date, Text(info.title, style="dim"), "", "", Text("unreadable", style="red"), "", "", "", "")
+    stats = summary.stats
+    speakers = ", ".join(sp.label for sp in summary.speakers) if summary.speakers else ""
+    marks = ", ".join(f"{tag} {n}" for tag, n in sorted(summary.marks_by_tag.items())) or "0"
+    if stats is None:
+        talk = questions = wait = ""
+    else:
+        talk = " · ".join(f"{sp.name or sp.role or sp.id} {sp.talk_share:.0%}" for sp in stats.speakers.values())
+        open_q = sum(sp.open_questions for sp in stats.speakers.values())
+        closed_q = sum(sp.closed_questions for sp in stats.speakers.values())
+        questions = f"{open_q}/{closed_q}"
+        median = stats.wait_after_questions.median_seconds
+        wait = f"{median:.1f} s" if median is not None else "–"
+    state = {"yes": Text("yes", style="green"), "partial": Text("partial", style="yellow"),
+             "no": Text("no", style="dim")}[summary.transcribed]
+    return (info.date, info.title, format_time(info.duration), speakers, state, marks, talk, questions, wait)
+
+
+def _hit_prompt(hit: Hit) -> Text:
+    text = Text()
+    text.append(format_time(hit.start), style="bold")
+    text.append(f"  {hit.title}", style="dim")
+    text.append(f"  {hit.who}: " if hit.who else "  ", style="bold cyan" if hit.kind == "utterance" else "bold yellow")
+    text.append(hit.text)
+    return text
