@@ -21,6 +21,11 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def notifications(app) -> str:
+    """The toasts the app has shown."""
+    return "\n".join(n.message for n in app._notifications)
+
+
 def make_app(workspace) -> DebriefApp:
     review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
     return DebriefApp(review)
@@ -245,3 +250,31 @@ async def test_an_untranscribed_recording_is_transcribed_in_the_app(short_record
     assert any(0 < n for n in seen_while_running), "utterances appear while transcription runs"
     cached = open_recording(short_recording).cached_transcript()
     assert cached is not None and cached.complete and len(cached.segments) == len(app.review.segments)
+
+
+async def test_slash_searches_and_n_steps_through_hits_then_escape_gives_n_back_to_notes(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash", *"notes", "enter")
+        await pilot.pause()
+        first = app.review.cursor
+        assert "notes" in app.review.current.text
+        await pilot.press("n")
+        second = app.review.cursor
+        assert second > first and "notes" in app.review.current.text
+        await pilot.press("N")
+        assert app.review.cursor == first
+        assert "hit 1/" in screen_text(app)
+        await pilot.press("escape", "n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+
+
+async def test_a_search_with_no_hits_says_so(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "slash", *"zebra", "enter")
+        await pilot.pause(0.3)
+        assert app.review.cursor == 1
+        assert "No utterance contains" in notifications(app)

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from tui.core.model import Mark, Segment, Transcript
+from tui.core.search import matching_segments, parse_query
 from tui.core.timefmt import format_range, format_time
 from tui.errors import DebriefError
 from tui.review import Review
@@ -49,6 +50,7 @@ class ReviewScreen(Screen):
     | `d`, `u` | Delete the mark at the cursor / undo |
     | `-`, `+` | Slower / faster |
     | `f` | Follow the playhead on/off |
+    | `/`, `n`, `N` | Search this transcript; next / previous hit while a search is on |
     """
 
     HELP = """
@@ -58,6 +60,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 """
 
     BINDINGS = [
+        # While a search is on, n/N step through its hits; otherwise n writes a note.
+        Binding("slash", "search", "Search", id="search.open", tooltip="Find words in this transcript"),
+        Binding("n", "search_step(1)", "Next hit", id="search.next", tooltip="Next search hit (while a search is on)"),
+        Binding("N", "search_step(-1)", "Previous hit", id="search.previous", show=False,
+                tooltip="Previous search hit (while a search is on)"),
+        Binding("escape", "clear_search", "Clear search", id="search.clear", show=False),
         Binding("space", "play_pause", "Play/pause", id="play.toggle", tooltip="Play from the cursor row, or pause"),
         Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance as a growth-edge moment"),
         Binding("n", "note", "Note", id="mark.note", tooltip="Write or edit the note of the mark at the cursor"),
@@ -85,6 +93,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._transcriber_factory = transcriber_factory
         self._cancel = threading.Event()
         self._last_playing = -1
+        self._search_hits: list[int] = []
+        self._search_terms: tuple[str, ...] = ()
 
     # -- building --------------------------------------------------------------------
 
@@ -99,6 +109,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             yield TranscriptView(id="transcript")
             yield SpeakerTimeline(id="timeline")
             yield NotesPane(id="notes")
+        yield Input(placeholder="Find in this transcript (enter to search, esc to cancel)", id="find")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -116,6 +127,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_marks()
         self._show_cursor()
         self._show_status()
+        self.query_one("#find").display = False
         self.query_one(TranscriptView).focus()
         if not self.review.transcript.complete or not self.review.segments:
             self._start_transcription()
@@ -219,7 +231,61 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self._back_to_library
+        if action == "search_step":
+            return bool(self._search_terms)
+        if action == "clear_search":
+            return bool(self._search_terms) or self.query_one("#find").has_focus
         return True
+
+    # -- searching this transcript ----------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self.query_one("#find", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "find":
+            return
+        event.stop()
+        event.input.display = False
+        self.query_one(TranscriptView).focus()
+        self._search_hits = matching_segments(self.review.segments, event.value)
+        self._search_terms = parse_query(event.value).terms if self._search_hits else ()
+        self.query_one(TranscriptView).set_search(frozenset(self._search_hits), self._search_terms)
+        self.refresh_bindings()
+        if not self._search_hits:
+            self.notify(f"No utterance contains {event.value!r}.", timeout=3)
+            return
+        self.action_search_step(1, include_current=True)
+
+    def on_descendant_blur(self, event) -> None:
+        box = self.query_one("#find", Input)
+        if event.widget is box:
+            box.display = False
+
+    def action_search_step(self, direction: int, include_current: bool = False) -> None:
+        hits = self._search_hits
+        if not hits:
+            return
+        here = self.review.cursor
+        if direction > 0:
+            later = [i for i in hits if i > here or (include_current and i == here)]
+            target = later[0] if later else hits[0]
+        else:
+            earlier = [i for i in hits if i < here]
+            target = earlier[-1] if earlier else hits[-1]
+        self.review.go_to_index(target)
+        self._after_move()
+        self._show_status(f"hit {hits.index(target) + 1}/{len(hits)} · n/N next/previous · esc clears")
+
+    def action_clear_search(self) -> None:
+        self.query_one("#find").display = False
+        self.query_one(TranscriptView).focus()
+        self._search_hits, self._search_terms = [], ()
+        self.query_one(TranscriptView).set_search(frozenset(), ())
+        self.refresh_bindings()
+        self._show_status()
 
     def action_back(self) -> None:
         self._cancel.set()

@@ -75,7 +75,8 @@ underlined and, in follow mode, the cursor tracks it.
         Binding("G,end", "edge(1)", "Last", id="move.last", tooltip="Last utterance", show=False),
     ]
 
-    COMPONENT_CLASSES = {"transcript--cursor", "transcript--playing", "transcript--time", "transcript--mark"}
+    COMPONENT_CLASSES = {"transcript--cursor", "transcript--playing", "transcript--time", "transcript--mark",
+                         "transcript--hit"}
 
     DEFAULT_CSS = """
     TranscriptView > .transcript--cursor { background: $primary 40%; }
@@ -83,6 +84,7 @@ underlined and, in follow mode, the cursor tracks it.
     TranscriptView > .transcript--playing { text-style: bold underline; }
     TranscriptView > .transcript--time { color: $text-muted; }
     TranscriptView > .transcript--mark { color: $warning; text-style: bold; }
+    TranscriptView > .transcript--hit { background: $warning 60%; color: $text; }
     """
 
     class CursorMoved(Message):
@@ -97,6 +99,8 @@ underlined and, in follow mode, the cursor tracks it.
         self._segments: tuple[Segment, ...] = ()
         self._labels: dict[str, tuple[str, str]] = {}
         self._marked: frozenset[int] = frozenset()
+        self._hits: frozenset[int] = frozenset()
+        self._terms: tuple[str, ...] = ()
         self._cursor = 0
         self._playing = -1
         self._lines: list[_Line] = []
@@ -129,6 +133,14 @@ underlined and, in follow mode, the cursor tracks it.
             self._render_cached.cache_clear()
             for index in changed:
                 self._refresh_segment(index)
+
+    def set_search(self, hits: frozenset[int], terms: tuple[str, ...]) -> None:
+        """Highlight ``terms`` in the utterances ``hits`` (empty: no search)."""
+        changed = hits | self._hits
+        self._hits, self._terms = hits, tuple(t for t in terms if t)
+        self._render_cached.cache_clear()
+        for index in changed:
+            self._refresh_segment(index)
 
     def set_cursor(self, index: int, *, scroll: bool = True) -> None:
         if not self._segments:
@@ -250,8 +262,30 @@ underlined and, in follow mode, the cursor tracks it.
         else:
             parts.append(RichSegment(" " * (self._time_width + SPEAKER_WIDTH), base))
         parts.append(RichSegment(" ", base))
-        parts.append(RichSegment(line.text, text_style))
+        if line.segment in self._hits and self._terms:
+            parts.extend(self._highlighted(line.text, text_style))
+        else:
+            parts.append(RichSegment(line.text, text_style))
         return Strip(parts).adjust_cell_length(width, base)
+
+    def _highlighted(self, text: str, style: Style) -> list[RichSegment]:
+        """``text`` with every search term in it marked (case-insensitive)."""
+        lowered = text.casefold()
+        flags = [False] * len(text)
+        for term in self._terms:
+            start = lowered.find(term)
+            while start >= 0 and len(lowered) == len(text):
+                for k in range(start, min(len(text), start + len(term))):
+                    flags[k] = True
+                start = lowered.find(term, start + 1)
+        hit_style = style + self.get_component_rich_style("transcript--hit", partial=True)
+        pieces: list[RichSegment] = []
+        run_start = 0
+        for k in range(1, len(text) + 1):
+            if k == len(text) or flags[k] != flags[run_start]:
+                pieces.append(RichSegment(text[run_start:k], hit_style if flags[run_start] else style))
+                run_start = k
+        return pieces
 
     def _on_focus(self, event) -> None:
         super()._on_focus(event)
