@@ -278,3 +278,42 @@ async def test_a_search_with_no_hits_says_so(short_workspace):
         await pilot.pause(0.3)
         assert app.review.cursor == 1
         assert "No utterance contains" in notifications(app)
+
+
+async def test_loop_plays_the_utterance_again_and_again(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "j")  # "What did you notice about the recorders?" 15.6–17.9 s
+        seg = app.review.current
+        app.review.speed = 2.5
+        await pilot.press("o")
+        assert app.review.loop == (seg.start, seg.end)
+        positions = []
+        for _ in range(20):
+            await pilot.pause(0.1)
+            positions.append(app.review.playhead)
+        assert all(seg.start - 0.01 <= p <= seg.end + 0.1 for p in positions)
+        assert any(b < a for a, b in zip(positions, positions[1:])), "it jumped back to the start"
+        await pilot.press("o")
+        assert app.review.loop is None
+
+
+async def test_replay_goes_back_five_seconds(short_workspace):
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("G")
+        start = app.review.current.start
+        await pilot.press("space", "r")
+        assert app.review.playing
+        assert app.review.playhead == pytest.approx(start - 5, abs=0.3)
+
+
+async def test_skipping_silences(short_workspace):
+    app = make_app(short_workspace)
+    app.review.skip_silence = 1.0
+    async with app.run_test(size=(100, 30)) as pilot:
+        first, second = app.review.segments[0], app.review.segments[1]  # a 2.9 s pause between them
+        app.review.speed = 2.5
+        await pilot.press("space")
+        await pilot.pause((first.end - first.start) / 2.5 + 0.5)
+        assert app.review.playhead >= second.start - 0.35

@@ -135,7 +135,7 @@ def _open(args: argparse.Namespace) -> int:
         workspace = open_recording(path, args.db)
         transcript = workspace.cached_transcript() or _empty_transcript(workspace)
         return Review(workspace, player, transcript=transcript, speed=config.speed, follow=config.follow,
-                      resume_rewind=config.resume_rewind)
+                      resume_rewind=config.resume_rewind, skip_silence=config.skip_silence_seconds)
 
     def transcriber() -> Transcriber:
         return Transcriber(model, threads=config.threads or None)

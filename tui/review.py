@@ -38,6 +38,10 @@ class Review:
     """While playing, keep the cursor on the utterance being played."""
     resume_rewind: float = RESUME_REWIND_SECONDS
     """After typing a note, playback resumes this many seconds earlier."""
+    skip_silence: float = 0.0
+    """While playing, jump over pauses longer than this many seconds (0: never)."""
+    loop: tuple[float, float] | None = None
+    """A range played over and over (a "thin slice"), or None."""
     author: str = field(default_factory=current_author)
     marks: list[Mark] = field(default_factory=list)
     _index: SegmentIndex = field(default_factory=lambda: SegmentIndex(()))
@@ -165,8 +169,33 @@ class Review:
 
     def play_from(self, t: float) -> None:
         t = max(0.0, min(self.duration, t))
+        if self.loop is not None and not self.loop[0] <= t < self.loop[1]:
+            t = self.loop[0]
         self.playhead = t
-        self.player.play(self.workspace.recording, t, speed=self.speed)
+        end = self.loop[1] if self.loop is not None else None
+        self.player.play(self.workspace.recording, t, speed=self.speed, end=end)
+
+    def replay(self, seconds: float = 5.0) -> None:
+        """Hear the last few seconds again."""
+        self.play_from(self.playhead - seconds)
+
+    def toggle_loop(self) -> tuple[float, float] | None:
+        """Loop the marked range at the cursor, else the cursor utterance; again to stop."""
+        if self.loop is not None:
+            self.loop = None
+            if self.player.is_playing():
+                self.play_from(self.playhead)
+            return None
+        mark = self.mark_at_cursor()
+        seg = self.current
+        if mark is not None and mark.end is not None:
+            self.loop = (mark.start, mark.end)
+        elif seg is not None:
+            self.loop = (seg.start, max(seg.end, seg.start + 0.5))
+        else:
+            return None
+        self.play_from(self.loop[0])
+        return self.loop
 
     def pause(self) -> None:
         self.player.pause()
@@ -193,6 +222,14 @@ class Review:
         position = self.player.position()
         if position is not None:
             self.playhead = min(self.duration, position)
+        if self.loop is not None and not self.player.is_playing() and self.playhead >= self.loop[1] - 0.05:
+            self.play_from(self.loop[0])
+        elif self.skip_silence > 0 and self.player.is_playing() and self.now_playing < 0:
+            after = self._index.at(self.playhead) + 1
+            if after < len(self.segments):
+                gap_end = self.segments[after].start
+                if gap_end - self.playhead > self.skip_silence:
+                    self.play_from(gap_end - 0.3)
         if self.follow and self.player.is_playing() and self.segments:
             playing = self.now_playing
             if playing >= 0 and playing != self.cursor:

@@ -50,6 +50,8 @@ class ReviewScreen(Screen):
     | `d`, `u` | Delete the mark at the cursor / undo |
     | `-`, `+` | Slower / faster |
     | `f` | Follow the playhead on/off |
+    | `r` | Replay the last 5 s |
+    | `o` | Loop the marked range / utterance at the cursor |
     | `/`, `n`, `N` | Search this transcript; next / previous hit while a search is on |
     """
 
@@ -82,6 +84,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         Binding("plus,equals_sign", "speed(1)", "Faster", id="play.faster", show=False),
         Binding("minus", "speed(-1)", "Slower", id="play.slower", show=False),
         Binding("f", "follow", "Follow", id="play.follow", show=False, tooltip="Keep the cursor on what is playing"),
+        Binding("r", "replay", "Replay 5 s", id="play.replay", show=False, tooltip="Hear the last 5 seconds again"),
+        Binding("o", "loop", "Loop", id="play.loop", show=False,
+                tooltip="Loop the marked range or utterance at the cursor (again to stop)"),
         Binding("escape", "back", "Library", id="app.library", tooltip="Back to the library (the session is saved)"),
     ]
 
@@ -291,6 +296,20 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._cancel.set()
         self.app.leave_session()
 
+    def action_replay(self) -> None:
+        self.review.replay()
+        self._ticker.resume()
+        self._show_status()
+
+    def action_loop(self) -> None:
+        loop = self.review.toggle_loop()
+        if loop is None:
+            self.notify("Loop off.", timeout=2)
+        else:
+            self.notify(f"Looping {format_range(*loop)} (o again to stop).", timeout=3)
+            self._ticker.resume()
+        self._show_status()
+
     def action_follow(self) -> None:
         self.review.follow = not self.review.follow
         self._show_status()
@@ -442,7 +461,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             self.query_one(TranscriptView).set_playing(playing)
         if moved:
             self._show_cursor()
-        if not self.review.playing:
+        if not self.review.playing and self.review.loop is None:
             self._ticker.pause()
             self.review.remember_position()
         self._show_status()

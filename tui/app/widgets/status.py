@@ -34,11 +34,11 @@ class StatusBar(Static):
         text = Text()
         text.append("▶ playing " if playing else "‖ paused  ", style="bold")
         text.append(f"{format_time(playhead)} / {format_time(duration)}", style="bold")
+        if note:
+            text.append(f"  {note}", style="italic")
         text.append(f"  {speed:g}×")
         text.append("  follow" if follow else "  free", style="" if follow else "dim")
         text.append(f"  audio: {backend}")
         if talk_share:
             text.append(f"  talk so far: {talk_share}")
-        if note:
-            text.append(f"  {note}", style="italic")
         self.update(text)
