@@ -16,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import DebriefError, TimeFormatError
 
-COMMANDS = ("transcribe", "stats", "marks", "mark", "export", "config")
+COMMANDS = ("transcribe", "stats", "marks", "mark", "export", "config", "doctor")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,6 +100,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="")
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_mark)
+
+    p = sub.add_parser("doctor", help="check audio, model, database and privacy, and print fixes")
+    p.add_argument("path", type=Path, nargs="?", default=Path("."), help="library folder to check (default: here)")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--no-tone", action="store_true", help="do not play the short test tone")
+    p.set_defaults(run=_doctor)
 
     p = sub.add_parser("config", help="show where the config file is and what is in effect")
     p.add_argument("--init", action="store_true", help="write a commented example config file")
@@ -216,6 +222,24 @@ def _stats(args: argparse.Namespace) -> int:
     else:
         print(stats_text.render(report.info.title, report.stats), end="")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from tui.config import load_config
+    from tui.doctor import run_all
+
+    try:
+        config = load_config()
+        preference, command = config.audio, config.audio_command or None
+    except DebriefError:
+        preference, command = "auto", None  # the config check below reports it
+    failed = False
+    for check in run_all(args.path, db=args.db, play_tone=not args.no_tone, preference=preference, command=command):
+        failed |= not check.ok
+        print(f"{check.label:4}  {check.area:14}  {check.detail}")
+        if check.fix and (not check.ok or check.warning):
+            print(f"{'':4}  {'':14}  fix: {check.fix}")
+    return 1 if failed else 0
 
 
 def _config(args: argparse.Namespace) -> int:
