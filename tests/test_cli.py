@@ -148,3 +148,63 @@ def test_a_broken_config_stops_the_app_with_the_line(tmp_path, monkeypatch, shor
     done = run(str(short_recording))
     assert done.returncode == 1
     assert done.stderr.startswith("debrief: error:") and "line 2" in done.stderr and "speed" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "csv", "json", "srt", "vtt"])
+def test_every_export_format_is_written_private_and_holds_the_mark(short_workspace, short_recording, tmp_path, fmt):
+    rec = str(short_recording)
+    assert main(["mark", rec, "--at", "15.7", "--tag", "open-question", "--note", "asked what she noticed"]) == 0
+    out = tmp_path / f"export.{fmt}"
+    assert main(["export", rec, "--format", fmt, "-o", str(out)]) == 0
+    text = out.read_text()
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert "recorders" in text  # the transcript travels (around the mark, or whole)
+    if fmt not in ("srt", "vtt"):
+        assert "asked what she noticed" in text
+    if fmt == "vtt":
+        assert text.startswith("WEBVTT") and "<v Maria>" in text
+
+
+def test_deidentified_html_with_clips_leaks_no_name(short_workspace, short_recording, tmp_path):
+    rec = str(short_recording)
+    assert main(["mark", rec, "--at", "9.5", "--to", "15", "--tag", "growth-edge", "--note", "Sam mentions Jayden"]) == 0
+    out, clips = tmp_path / "safe.html", tmp_path / "clips"
+    assert main(["export", rec, "--format", "html", "--deidentify", "--redact", "Jayden", "--clips", str(clips),
+                 "-o", str(out)]) == 0
+    page = out.read_text()
+    for name in ("Sam", "Maria", "Jayden", str(short_recording)):
+        assert name not in page
+    assert "data:audio/ogg;base64," in page
+    files = list(clips.iterdir())
+    assert len(files) == 1 and (files[0].stat().st_mode & 0o777) == 0o600
+
+
+def test_a_series_of_a_library_folder_by_tag(short_workspace, short_recording, capsys):
+    rec = str(short_recording)
+    main(["mark", rec, "--at", "5", "--tag", "growth-edge"])
+    main(["mark", rec, "--at", "20", "--tag", "strength", "--note", "clear next step"])
+    capsys.readouterr()
+    assert main(["export", str(short_recording.parent), "--format", "md", "--tag", "strength"]) == 0
+    text = capsys.readouterr().out
+    assert "All strength moments" in text and "clear next step" in text and "growth-edge" not in text
+
+
+def test_import_attaches_a_webvtt_transcript_with_speaker_names(short_recording, tmp_path, capsys):
+    vtt = tmp_path / "zoom.vtt"
+    vtt.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nMaria Lopez: How did it go?\n\n"
+                   "2\n00:00:05.000 --> 00:00:08.000\nSam Park: Better than expected.\n")
+    assert main(["import", str(short_recording), str(vtt)]) == 0
+    assert "attached 2 utterances (Maria Lopez, Sam Park)" in capsys.readouterr().out
+    assert main(["export", str(short_recording), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {s["name"] for s in doc["speakers"]} == {"Maria Lopez", "Sam Park"}
+    assert doc["segments"][1]["text"] == "Better than expected."
+
+
+def test_a_malformed_transcript_names_the_line_and_changes_nothing(short_workspace, short_recording, tmp_path, capsys):
+    bad = tmp_path / "bad.srt"
+    bad.write_text("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 -> nonsense\nWorld\n")
+    assert main(["import", str(short_recording), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("debrief: error:") and "line" in err
+    assert short_workspace.cached_transcript().source == "truth"

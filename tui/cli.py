@@ -16,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.errors import DebriefError, TimeFormatError
 
-COMMANDS = ("transcribe", "stats", "marks", "mark", "export", "config", "doctor")
+COMMANDS = ("transcribe", "import", "stats", "marks", "mark", "export", "config", "doctor")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +80,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_transcribe)
 
+    p = sub.add_parser("import", help="attach an existing WebVTT or SRT transcript (speaker names kept)")
+    p.add_argument("recording", type=Path)
+    p.add_argument("transcript", type=Path)
+    p.add_argument("--db", type=Path)
+    p.set_defaults(run=_import)
+
     p = sub.add_parser("stats", help="talk time, turns, questions, wait time, monologues")
     p.add_argument("path", type=Path, help="a recording, or a library folder (every transcribed session in it)")
     p.add_argument("--json", action="store_true")
@@ -112,9 +118,19 @@ def _command_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_config)
 
     p = sub.add_parser("export", help="export notes for a mentor")
-    p.add_argument("recording", type=Path)
-    p.add_argument("--format", required=True, choices=("md", "json"))
+    p.add_argument("recording", type=Path, help="a recording, or a library folder to export the whole series")
+    p.add_argument("--format", required=True, choices=("md", "html", "csv", "json", "srt", "vtt"))
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--tag", help="only the marks with this tag (across the series for a folder)")
+    p.add_argument("--deidentify", action="store_true",
+                   help="speaker names become roles, title and path go, redaction terms are removed (and muted)")
+    p.add_argument("--redact", action="append", default=[], metavar="TERM",
+                   help="one more term to remove with --deidentify (repeatable)")
+    p.add_argument("--clips", nargs="?", const="", metavar="DIR",
+                   help="embed each mark's audio clip in the HTML; with DIR also write one file per mark there")
+    p.add_argument("--context", type=float, help="seconds of transcript around each mark (default 15)")
+    p.add_argument("--pre-roll", type=float, help="seconds of audio before each mark's clip (default 5)")
+    p.add_argument("--post-roll", type=float, help="seconds of audio after each mark's clip (default 10)")
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_export)
     return parser
@@ -198,6 +214,20 @@ def _transcribe(args: argparse.Namespace) -> int:
             ws.save_transcript(transcript)
             speakers = len(transcript.speakers)
             progress.console.print(f"{ws.recording}: {len(transcript.segments)} utterances, {speakers} speaker(s), saved")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from tui.formats.transcript_import import load_transcript
+    from tui.workspace import open_recording
+
+    workspace = open_recording(args.recording, args.db)
+    transcript = load_transcript(args.transcript, duration=workspace.info.duration)
+    if workspace.read_only:
+        raise DebriefError(f"{workspace.library.db_path} is read-only: the transcript cannot be attached")
+    workspace.save_transcript(transcript)
+    names = ", ".join(sp.label for sp in transcript.speakers)
+    print(f"attached {len(transcript.segments)} utterances ({names}) to {workspace.recording.name}")
     return 0
 
 
@@ -290,17 +320,49 @@ def _mark(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from tui.formats.export import render
-    from tui.store.files import FileModes, atomic_write
-    from tui.workspace import open_recording
+    from tui.catalog import open_library
+    from tui.config import load_config
+    from tui.exporting import ExportOptions, export
+    from tui.store.files import FileModes, atomic_write, ensure_folder
+    from tui.workspace import library_reports, open_recording
 
-    ws = open_recording(args.recording, args.db)
-    text = render(args.format, ws.report())
+    config = load_config()
+    if args.recording.is_dir():
+        reports = library_reports(args.recording, args.db)
+        if not reports:
+            raise DebriefError(f"no transcribed session in {args.recording}")
+        sessions = [(r, Path(r.info.path)) for r in reports]
+        library = open_library(args.recording, args.db)
+    else:
+        workspace = open_recording(args.recording, args.db)
+        sessions = [(workspace.report(), workspace.recording)]
+        library = workspace.library
+    terms = (*config.redaction_terms, *(library.get("redaction_terms", []) or []), *args.redact)
+    clips_dir = Path(args.clips) if args.clips else None
+    options = ExportOptions(
+        fmt=args.format,
+        context=config.context_seconds if args.context is None else args.context,
+        deidentify=args.deidentify,
+        terms=tuple(terms),
+        embed_clips=args.clips is not None and args.format == "html",
+        clips_dir=clips_dir,
+        tag=args.tag,
+        pre_roll=config.clip_pre_roll if args.pre_roll is None else args.pre_roll,
+        post_roll=config.clip_post_roll if args.post_roll is None else args.post_roll,
+    )
+    result = export(sessions, options)
+    for warning in result.warnings:
+        print(f"debrief: note: {warning}", file=sys.stderr)
+    if clips_dir is not None:
+        ensure_folder(clips_dir, FileModes())
+        for name, data in result.clip_files.items():
+            atomic_write(clips_dir / name, data, FileModes())
+        print(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}", file=sys.stderr)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(result.text)
         return 0
-    atomic_write(args.output, text.encode("utf-8"), FileModes())
-    print(f"wrote {args.output}", file=sys.stderr)
+    atomic_write(args.output, result.text.encode("utf-8"), FileModes())
+    print(f"wrote {args.output} ({result.marks} mark(s))", file=sys.stderr)
     return 0
 
 

@@ -97,7 +97,12 @@ class Workspace:
         transcript = replace(transcript, speakers=self.speakers(transcript))
         marks = tuple(m for m in self.annotations.marks() if not m.private)
         stats = session_stats(transcript, duration=self.info.duration)
-        return SessionReport(self.info, transcript.speakers, transcript, marks, stats)
+        return SessionReport(
+            self.info, transcript.speakers, transcript, marks, stats,
+            focus_goal=str(self.library.get("focus_goal", "") or ""),
+            intention=str(self.annotations.get("intention", "") or ""),
+            summary=str(self.annotations.get("summary", "") or ""),
+        )
 
 
 def open_recording(path: Path, db: Path | None = None) -> Workspace:

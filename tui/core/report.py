@@ -17,6 +17,12 @@ class SessionReport:
     marks: tuple[Mark, ...]
     """Shareable marks only: never deleted or private ones."""
     stats: SessionStats
+    focus_goal: str = ""
+    """The growth edge the reviewer is working on across a series ("wait 5 s after questions")."""
+    intention: str = ""
+    """Look-fors written before the review."""
+    summary: str = ""
+    """What the reviewer concluded, with next steps."""
 
     def label(self, speaker_id: str) -> str:
         for sp in self.speakers:

@@ -1,8 +1,9 @@
 """JSON export: everything, in one documented shape (times in seconds).
 
-``{"session": {id, title, path, date, duration}, "speakers": [{id, name, role}],
-"segments": [{start, end, speaker, text}], "marks": [{start, end, tag, note, author,
-created, updated}], "stats": <debrief stats --json>}``
+``{"session": {id, title, path, date, duration, focus_goal, intention, summary},
+"speakers": [{id, name, role}], "segments": [{start, end, speaker, text}],
+"marks": [{start, end, tag, note, author, created, updated}], "stats": <debrief stats --json>}``;
+a series is ``{"format": "debrief-series", "sessions": [<one session each>]}``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 
 from tui.core.analytics import stats_to_json
 from tui.core.report import SessionReport
+from tui.formats.scope import Reports, as_series, reflection, shareable_marks
 
 FORMAT_VERSION = 1
 
@@ -26,6 +28,7 @@ def to_dict(report: SessionReport) -> dict:
             "path": info.path,
             "date": info.date,
             "duration": info.duration,
+            **_reflection(report),
         },
         "speakers": [sp.to_dict() for sp in report.speakers],
         "segments": [
@@ -42,11 +45,21 @@ def to_dict(report: SessionReport) -> dict:
                 "created": m.created,
                 "updated": m.updated,
             }
-            for m in report.marks
+            for m in shareable_marks(report)
         ],
         "stats": stats_to_json(report.stats),
     }
 
 
-def render(report: SessionReport) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+def _reflection(report: SessionReport) -> dict:
+    frame = reflection(report)
+    return {"focus_goal": frame.focus_goal, "intention": frame.intention, "summary": frame.summary}
+
+
+def render(reports: Reports) -> str:
+    series = as_series(reports)
+    if len(series) == 1:
+        doc = to_dict(series[0])
+    else:
+        doc = {"format": "debrief-series", "version": FORMAT_VERSION, "sessions": [to_dict(r) for r in series]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

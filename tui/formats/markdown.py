@@ -1,6 +1,8 @@
 """Markdown export: a page a mentor reads from top to bottom.
 
-Header, key figures, then each mark in time order with the transcript lines around it.
+Header (with the reviewer's focus goal, look-fors and summary), key figures, then each
+mark in time order with the transcript lines around it. A series is one document with a
+section per session.
 """
 
 from __future__ import annotations
@@ -8,15 +10,28 @@ from __future__ import annotations
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.timefmt import format_range, format_time
+from tui.formats.scope import Reports, as_series, reflection, segments_around, shareable_marks
 
 CONTEXT_SECONDS = 15.0
 
 
-def render(report: SessionReport, *, context: float = CONTEXT_SECONDS) -> str:
-    lines: list[str] = []
+def render(reports: Reports, *, context: float = CONTEXT_SECONDS, heading: str = "") -> str:
+    series = as_series(reports)
+    if len(series) == 1:
+        lines = _session(series[0], context, level=1, heading=heading)
+    else:
+        lines = [f"# {_escape(heading or f'Series of {len(series)} sessions')}", ""]
+        for report in series:
+            lines.extend(_session(report, context, level=2))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _session(report: SessionReport, context: float, *, level: int, heading: str = "") -> list[str]:
+    h = "#" * level
     info = report.info
-    lines.append(f"# {_escape(info.title)}")
-    lines.append("")
+    lines = [f"{h} {_escape(heading or info.title or 'Session')}", ""]
+    if heading and info.title:
+        lines.append(f"- **Session:** {_escape(info.title)}")
     if info.date:
         lines.append(f"- **Date:** {info.date}")
     lines.append(f"- **Duration:** {format_time(info.duration)}")
@@ -25,24 +40,29 @@ def render(report: SessionReport, *, context: float = CONTEXT_SECONDS) -> str:
     )
     if speakers:
         lines.append(f"- **Speakers:** {speakers}")
-    lines.append(f"- **Marks:** {len(report.marks)}")
+    marks = shareable_marks(report)
+    lines.append(f"- **Marks:** {len(marks)}")
+    frame = reflection(report)
+    if frame.focus_goal:
+        lines.append(f"- **Focus goal:** {_escape(frame.focus_goal)}")
     lines.append("")
-    lines.extend(_figures(report))
-    lines.append("## Moments")
-    lines.append("")
-    if not report.marks:
-        lines.append("_No marks in this session._")
-        lines.append("")
-    for mark in report.marks:
-        lines.extend(_moment(report, mark, context))
-    return "\n".join(lines).rstrip() + "\n"
+    for title, text in (("Look-fors", frame.intention), ("Summary and next steps", frame.summary)):
+        if text:
+            lines.extend([f"{h}# {title}", "", *(_escape(line) for line in text.splitlines()), ""])
+    lines.extend(_figures(report, f"{h}#"))
+    lines.extend([f"{h}# Moments", ""])
+    if not marks:
+        lines.extend(["_No marks in this session._", ""])
+    for mark in marks:
+        lines.extend(_moment(report, mark, context, f"{h}##"))
+    return lines
 
 
-def _figures(report: SessionReport) -> list[str]:
+def _figures(report: SessionReport, h: str) -> list[str]:
     stats = report.stats
     if not stats.speakers:
         return []
-    out = ["## Key figures", "", "| Speaker | Talk | Share | Turns | Longest turn | Questions (open/closed) | Words/min |",
+    out = [f"{h} Key figures", "", "| Speaker | Talk | Share | Turns | Longest turn | Questions (open/closed) | Words/min |",
            "|---|---|---|---|---|---|---|"]
     for sid, sp in stats.speakers.items():
         out.append(
@@ -61,8 +81,8 @@ def _figures(report: SessionReport) -> list[str]:
     return out
 
 
-def _moment(report: SessionReport, mark: Mark, context: float) -> list[str]:
-    out = [f"### {format_range(mark.start, mark.end)} · {_escape(mark.tag)}", ""]
+def _moment(report: SessionReport, mark: Mark, context: float, h: str) -> list[str]:
+    out = [f"{h} {format_range(mark.start, mark.end)} · {_escape(mark.tag)}", ""]
     if mark.note:
         out.extend("> " + _escape(line) if line else ">" for line in mark.note.splitlines())
         out.append("")
@@ -70,10 +90,8 @@ def _moment(report: SessionReport, mark: Mark, context: float) -> list[str]:
     if byline:
         out.append(f"_{_escape(byline)}_")
         out.append("")
-    end = mark.end if mark.end is not None else mark.start
-    around = [s for s in report.transcript.segments if s.end >= mark.start - context and s.start <= end + context]
-    for seg in around:
-        inside = seg.end > mark.start and seg.start <= end
+    around = segments_around(report, mark, context)
+    for seg, inside in around:
         text = f"**{format_time(seg.start)} {_escape(report.label(seg.speaker))}:** {_escape(seg.text)}"
         out.append(f"- {'➤ ' if inside else ''}{text}")
     if around:

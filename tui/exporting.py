@@ -1,0 +1,112 @@
+"""Producing an export: choose what leaves, redact it, cut clips, render, check, hand back.
+
+The CLI and the app's export dialog both call :func:`export`, so that "private notes
+never leave" and "a listed name never survives" hold the same way for every route.
+Nothing is written here: the caller writes the text and clip files atomically, private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core.report import SessionReport
+from tui.errors import DebriefError
+from tui.formats import csv_export, html, json_export, markdown, subtitles
+from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
+from tui.formats.scope import only_tag, shareable_marks
+from tui.media.clips import clip_bounds, clip_filename, clip_mime, encode_clip
+
+FORMATS = ("md", "html", "csv", "json", "srt", "vtt")
+SUFFIXES = {"md": ".md", "html": ".html", "csv": ".csv", "json": ".json", "srt": ".srt", "vtt": ".vtt"}
+CLIP_FORMAT = "ogg"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    fmt: str
+    context: float = 15.0
+    deidentify: bool = False
+    terms: tuple[str, ...] = ()
+    """Words that must not leave (client names, places) when de-identifying."""
+    embed_clips: bool = False
+    """HTML only: an audio player with each mark's clip inside the page."""
+    clips_dir: Path | None = None
+    """Also write one audio file per mark here."""
+    tag: str | None = None
+    """Only the marks with this tag ("all growth-edge moments")."""
+    pre_roll: float = 5.0
+    post_roll: float = 10.0
+
+
+@dataclass
+class ExportResult:
+    text: str
+    clip_files: dict[str, bytes] = field(default_factory=dict)
+    marks: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOptions) -> ExportResult:
+    """Render ``sessions`` (report, recording) as ``options.fmt``; raises if anything would leak."""
+    if options.fmt not in FORMATS:
+        raise DebriefError(f"unknown export format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+    if options.fmt in ("srt", "vtt") and len(sessions) != 1:
+        raise DebriefError(f"{options.fmt} subtitles are for one recording; export a series as md, html, csv or json")
+    reports = [r for r, _ in sessions]
+    recordings = [path for _, path in sessions]
+    if options.tag:
+        keep = {r.info.id for r in only_tag(reports, options.tag)}
+        pairs = [(r, p) for r, p in zip(reports, recordings) if r.info.id in keep]
+        if not pairs:
+            raise DebriefError(f"no mark is tagged {options.tag!r}")
+        tagged = only_tag([r for r, _ in pairs], options.tag)
+        reports, recordings = list(tagged), [p for _, p in pairs]
+
+    policy: RedactionPolicy | None = None
+    spans: list[list[tuple[float, float]]] = [[] for _ in reports]
+    if options.deidentify:
+        policy = RedactionPolicy.for_reports(reports, options.terms)
+        spans = [mute_spans(r, policy) for r in reports]
+        reports = [deidentify(r, policy) for r in reports]
+
+    clips: dict[str, bytes] = {}
+    clip_files: dict[str, bytes] = {}
+    if options.embed_clips or options.clips_dir is not None:
+        number = 0
+        for report, recording, mute in zip(reports, recordings, spans):
+            for mark in shareable_marks(report):
+                number += 1
+                a, b = clip_bounds(mark.start, mark.end, pre_roll=options.pre_roll, post_roll=options.post_roll,
+                                   duration=report.info.duration)
+                data = encode_clip(recording, a, b, mute=mute, fmt=CLIP_FORMAT)
+                clips[mark.id] = data
+                clip_files[clip_filename(number, mark.start, mark.tag, CLIP_FORMAT)] = data
+
+    heading = f"All {options.tag} moments" if options.tag else ""
+    text = _render(reports, options, clips if options.embed_clips else None, heading)
+    if policy is not None:
+        check_clean(text, policy, f"the {options.fmt} export")
+        check_clean("\n".join(clip_files), policy, "the clip file names")
+    result = ExportResult(text, clip_files, sum(len(shareable_marks(r)) for r in reports))
+    if options.embed_clips and options.fmt != "html":
+        result.warnings.append("audio clips are embedded only in HTML; use --clips DIR to write them as files")
+    return result
+
+
+def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[str, bytes] | None,
+            heading: str) -> str:
+    fmt = options.fmt
+    if fmt == "md":
+        return markdown.render(reports, context=options.context, heading=heading)
+    if fmt == "html":
+        return html.render(reports, context=options.context, clips=clips, clip_mime=clip_mime(CLIP_FORMAT),
+                           heading=heading)
+    if fmt == "csv":
+        return csv_export.render(reports, context=options.context)
+    if fmt == "json":
+        return json_export.render(reports)
+    if fmt == "srt":
+        return subtitles.render_srt(reports)
+    return subtitles.render_vtt(reports)
