@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.analytics import SessionStats, session_stats
@@ -114,8 +114,9 @@ def summarise_one(library: Library, path: Path, known: SessionInfo | None = None
     transcript = workspace.cached_transcript()
     if transcript is None:
         return SessionSummary(path, info, "no", marks_by_tag=dict(Counter(m.tag for m in marks)))
-    speakers = workspace.speakers(transcript)
-    stats = session_stats(replace(transcript, speakers=speakers), duration=info.duration)
+    transcript = workspace.corrected(transcript)
+    speakers = transcript.speakers
+    stats = session_stats(transcript, duration=info.duration)
     return SessionSummary(
         path, info, "yes" if transcript.complete else "partial", speakers,
         dict(Counter(m.tag for m in marks)), stats,

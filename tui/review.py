@@ -8,9 +8,10 @@ No Textual here: the whole review can be driven from a test without a terminal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tui.core.analytics import TalkShareIndex
+from tui.core.corrections import Corrections, next_speaker_id
 from tui.core.model import DEFAULT_TAG, Mark, Segment, Speaker, Transcript
 from tui.core.timeline import SegmentIndex, next_mark, previous_mark
 from tui.errors import DebriefError, StoreReadOnlyError
@@ -45,13 +46,16 @@ class Review:
     author: str = field(default_factory=current_author)
     marks: list[Mark] = field(default_factory=list)
     _index: SegmentIndex = field(default_factory=lambda: SegmentIndex(()))
-    _speakers: tuple[Speaker, ...] = ()
+    _raw: Transcript = field(default_factory=Transcript)
+    """The transcript as transcribed or imported, before the reviewer's corrections."""
+    _corrections: Corrections = field(default_factory=Corrections)
     _talk: TalkShareIndex | None = None
     _undo: list[Mark] = field(default_factory=list)
     _marks_token: object = None
     _paused_for_typing: bool = False
 
     def __post_init__(self) -> None:
+        self._corrections = self.workspace.corrections()
         self.set_transcript(self.transcript)
         self.reload_marks()
         position = self.workspace.annotations.get("position", 0.0)
@@ -71,8 +75,8 @@ class Review:
 
     @property
     def speakers(self) -> tuple[Speaker, ...]:
-        """Speakers with the reviewer's names, read from disk only when something changed."""
-        return self._speakers
+        """Speakers with the reviewer's names and corrections applied."""
+        return self.transcript.speakers
 
     def speaker_label(self, speaker_id: str) -> str:
         for sp in self.speakers:
@@ -107,19 +111,61 @@ class Review:
         return self.workspace.read_only
 
     def set_transcript(self, transcript: Transcript) -> None:
-        known = {s.id for s in self._speakers}
-        self.transcript = transcript
-        self._index = SegmentIndex(transcript.segments)
-        self._talk = TalkShareIndex(Transcript(self._index.segments, transcript.speakers))
-        if known != ({s.id for s in transcript.speakers} or {s.speaker for s in transcript.segments}):
-            self._speakers = self.workspace.speakers(transcript)
+        """Show ``transcript`` (as transcribed), with the reviewer's corrections applied."""
+        self._raw = transcript
+        self.transcript = self.workspace.corrected(transcript, self._corrections)
+        self._index = SegmentIndex(self.transcript.segments)
+        self._talk = TalkShareIndex(Transcript(self._index.segments, self.transcript.speakers))
         self.cursor = min(self.cursor, max(0, len(self._index) - 1))
 
     def add_segment(self, segment: Segment) -> None:
         """A segment arrived from a running transcription."""
-        segments = self.transcript.segments + (segment,)
-        self.set_transcript(Transcript(segments, self.transcript.speakers, self.transcript.duration,
-                                       self.transcript.language, self.transcript.source, complete=False))
+        raw = self._raw
+        self.set_transcript(replace(raw, segments=raw.segments + (segment,), complete=False))
+
+    # -- correcting who said what (saved as annotations, never in the transcript) -----
+
+    def assign_current(self, speaker_index: int) -> Speaker:
+        """Give the cursor utterance to the speaker at ``speaker_index`` (one past the end: a new speaker)."""
+        seg = self._require_current()
+        ids = [sp.id for sp in self.speakers]
+        corrections = self._corrections
+        if speaker_index >= len(ids):
+            target = next_speaker_id(ids + [s.speaker for s in self._raw.segments])
+            corrections = corrections.add_speaker(target)
+        else:
+            target = ids[speaker_index]
+        self._save_corrections(corrections.assign(seg, target))
+        return self.transcript.speaker(target)
+
+    def merge_speakers(self, source: str, target: str) -> None:
+        self._save_corrections(self._corrections.merge(source, target))
+
+    def split_current(self, at: float) -> bool:
+        """Cut the cursor utterance at ``at`` (word boundary); False if ``at`` is not inside it."""
+        seg = self._require_current()
+        if not seg.start < at < seg.end:
+            return False
+        self._save_corrections(self._corrections.split_at(at))
+        return True
+
+    def name_speaker(self, speaker_id: str, name: str, role: str) -> None:
+        self._check_writable()
+        names = dict(self.workspace.annotations.get("speakers", {}) or {})
+        names[speaker_id] = {"name": name.strip(), "role": role.strip()}
+        self.workspace.annotations.set("speakers", names)
+        self.set_transcript(self._raw)
+
+    def _save_corrections(self, corrections: Corrections) -> None:
+        self._check_writable()
+        self.workspace.annotations.set("corrections", corrections.to_dict())
+        self._corrections = corrections
+        self.set_transcript(self._raw)
+
+    def _require_current(self) -> Segment:
+        if self.current is None:
+            raise DebriefError("there is no utterance here yet")
+        return self.current
 
     # -- moving --------------------------------------------------------------------
 
@@ -257,9 +303,13 @@ class Review:
     # -- marks ---------------------------------------------------------------------
 
     def reload_marks(self) -> None:
+        """Re-read everything another process may have changed: marks, names, corrections."""
         self.marks = self.workspace.annotations.marks()
-        self._speakers = self.workspace.speakers(self.transcript)
         self._marks_token = self.workspace.annotations.change_token()
+        corrections = self.workspace.corrections()
+        if corrections != self._corrections or self.transcript.speakers != self.workspace.speakers(self.transcript):
+            self._corrections = corrections
+            self.set_transcript(self._raw)
 
     def marks_changed_elsewhere(self) -> bool:
         """True (and reloads) when another process wrote this session's annotations."""

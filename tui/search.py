@@ -23,7 +23,9 @@ def index_sessions(library: Library, session_ids: Iterable[str] | None = None) -
             marks = workspace.annotations.marks()
         except DebriefError:
             continue
+        if transcript is not None:
+            transcript = workspace.corrected(transcript)
         segments = transcript.segments if transcript else ()
-        speakers = workspace.speakers(transcript) if transcript else ()
+        speakers = transcript.speakers if transcript else ()
         index.add(SessionIndex(info, segments, speakers, marks))
     return index

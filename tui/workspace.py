@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.core.analytics import session_stats
+from tui.core.corrections import Corrections
+from tui.core.corrections import apply as apply_corrections
 from tui.core.model import SessionInfo, Speaker, Transcript
 from tui.core.report import SessionReport
 from tui.errors import MediaError, TranscriptError
@@ -76,6 +78,14 @@ class Workspace:
         if not self.library.read_only:
             self.library.transcripts.save(self.info.id, transcript)
 
+    def corrections(self) -> Corrections:
+        return Corrections.from_dict(self.annotations.get("corrections"))
+
+    def corrected(self, transcript: Transcript, corrections: Corrections | None = None) -> Transcript:
+        """The transcript with the reviewer's speaker corrections and names applied."""
+        fixed = apply_corrections(transcript, self.corrections() if corrections is None else corrections)
+        return replace(fixed, speakers=self.speakers(fixed))
+
     def speakers(self, transcript: Transcript) -> tuple[Speaker, ...]:
         """The transcript's speakers with the names and roles the reviewer gave them."""
         given = self.annotations.get("speakers", {}) or {}
@@ -94,7 +104,7 @@ class Workspace:
             raise TranscriptError(
                 f"{self.recording.name} has no transcript yet: run `debrief transcribe {self.recording}` first"
             )
-        transcript = replace(transcript, speakers=self.speakers(transcript))
+        transcript = self.corrected(transcript)
         marks = tuple(m for m in self.annotations.marks() if not m.private)
         stats = session_stats(transcript, duration=self.info.duration)
         return SessionReport(

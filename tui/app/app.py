@@ -108,11 +108,14 @@ class DebriefApp(App[None]):
             binding = active.binding
             node = active.node
             owner = "everywhere" if isinstance(node, (App, Screen)) else str(node.border_title or type(node).__name__)
-            slot = (id(active.node), binding.action)
+            base_action = binding.action.split("(", 1)[0]
+            slot = (id(active.node), base_action if base_action == "assign" else binding.action)
             display = self.get_key_display(binding)
             if slot in seen:
                 previous = seen[slot]
-                seen[slot] = KeyHelp(previous.owner, f"{previous.keys}, {display}", previous.description, previous.tooltip)
+                description = "Speaker N" if base_action == "assign" else previous.description
+                tooltip = "This utterance was said by speaker N" if base_action == "assign" else previous.tooltip
+                seen[slot] = KeyHelp(previous.owner, f"{previous.keys}, {display}", description, tooltip)
             else:
                 seen[slot] = KeyHelp(owner, display, binding.description or binding.action, binding.tooltip)
         return seen.values()

@@ -29,6 +29,7 @@ from ..widgets.notes import NotesPane
 from ..widgets.status import StatusBar
 from ..widgets.timeline import SpeakerTimeline
 from ..widgets.transcript import TranscriptView, speaker_colour
+from .dialogs import ChoiceDialog, SpeakerDialog
 from .note_editor import NoteEditor
 
 TICK_SECONDS = 1 / 30
@@ -49,6 +50,8 @@ class ReviewScreen(Screen):
     | `n` | Write the note of the mark at the cursor |
     | `d`, `u` | Delete the mark at the cursor / undo |
     | `-`, `+` | Slower / faster |
+    | `1`…`9` | This utterance was said by speaker N |
+    | `R`, `M`, `x` | Name the speaker / merge into another / split the utterance at the playhead |
     | `f` | Follow the playhead on/off |
     | `r` | Replay the last 5 s |
     | `o` | Loop the marked range / utterance at the cursor |
@@ -87,6 +90,15 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         Binding("r", "replay", "Replay 5 s", id="play.replay", show=False, tooltip="Hear the last 5 seconds again"),
         Binding("o", "loop", "Loop", id="play.loop", show=False,
                 tooltip="Loop the marked range or utterance at the cursor (again to stop)"),
+        *(Binding(str(n), f"assign({n - 1})", f"Speaker {n}", id=f"speaker.assign{n}", show=False,
+                  tooltip=f"This utterance was said by speaker {n} (the next number: a new speaker)")
+          for n in range(1, 10)),
+        Binding("R", "name_speaker", "Name speaker", id="speaker.name", show=False,
+                tooltip="Name the speaker of this utterance and give their role"),
+        Binding("M", "merge_speaker", "Merge speaker", id="speaker.merge", show=False,
+                tooltip="This utterance's speaker is really another one: merge them"),
+        Binding("x", "split", "Split here", id="speaker.split", show=False,
+                tooltip="Cut this utterance in two at the playhead (where the speaker changes)"),
         Binding("escape", "back", "Library", id="app.library", tooltip="Back to the library (the session is saved)"),
     ]
 
@@ -352,10 +364,57 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def action_undo(self) -> None:
         self._save(self.review.undo_delete, "undo")
 
+    # -- correcting speakers ----------------------------------------------------------
+
+    def action_assign(self, index: int) -> None:
+        if self.review.current is None:
+            return
+        self._save(lambda: self.review.assign_current(index), "assign")
+
+    def action_name_speaker(self) -> None:
+        seg = self.review.current
+        if seg is None:
+            return
+        speaker = self.review.transcript.speaker(seg.speaker)
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._save(lambda: self.review.name_speaker(speaker.id, *result), "name")
+
+        self.app.push_screen(SpeakerDialog(speaker.id, speaker.name, speaker.role), done)
+
+    def action_merge_speaker(self) -> None:
+        seg = self.review.current
+        if seg is None:
+            return
+        others = [sp for sp in self.review.speakers if sp.id != seg.speaker]
+        if not others:
+            self.notify("There is no other speaker to merge with.", timeout=3)
+            return
+        source = self.review.speaker_label(seg.speaker)
+
+        def done(choice: int | None) -> None:
+            if choice is not None:
+                target = others[choice]
+                self._save(lambda: self.review.merge_speakers(seg.speaker, target.id), "merge")
+
+        self.app.push_screen(ChoiceDialog(f"{source} is really…", [sp.label for sp in others]), done)
+
+    def action_split(self) -> None:
+        seg = self.review.current
+        if seg is None:
+            return
+        at = self.review.playhead
+        if not seg.start < at < seg.end:
+            self.notify("Put the playhead on the word where the speaker changes (play, or ←/→), then press x.",
+                        timeout=5)
+            return
+        self._save(lambda: self.review.split_current(at), "split")
+
     # -- durable saves, off the event loop ---------------------------------------------
 
     @work(thread=True, group="store", exit_on_error=False)
-    def _save(self, operation: Callable[[], Mark | None], kind: str) -> tuple[str, Mark | None]:
+    def _save(self, operation: Callable[[], object], kind: str) -> tuple[str, object]:
         return kind, operation()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -374,6 +433,18 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._failed("Transcription failed", worker.error)
 
     def _saved(self, kind: str, mark: Mark | None) -> None:
+        if kind in ("assign", "name", "merge", "split"):
+            self._show_transcript()
+            self._show_marks()
+            self._show_cursor()
+            self._show_status()
+            if kind == "assign":
+                done = f"Now said by {mark.label} (saved)."
+            else:
+                done = {"name": "Speaker named (saved).", "merge": "Speakers merged (saved).",
+                        "split": "Utterance split (saved)."}[kind]
+            self.notify(done, timeout=3)
+            return
         self._show_marks()
         if mark is None:
             self.notify("Nothing to undo.", timeout=2)
