@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from tui.core.analytics import TalkShareIndex
+from tui.core.analytics import SessionStats, TalkShareIndex, session_stats
 from tui.core.corrections import Corrections, next_speaker_id
 from tui.core.model import DEFAULT_TAG, Mark, Segment, Speaker, Transcript
 from tui.core.timeline import SegmentIndex, next_mark, previous_mark
@@ -50,6 +50,7 @@ class Review:
     """The transcript as transcribed or imported, before the reviewer's corrections."""
     _corrections: Corrections = field(default_factory=Corrections)
     _talk: TalkShareIndex | None = None
+    _stats: tuple[Transcript, SessionStats] | None = None
     _undo: list[Mark] = field(default_factory=list)
     _marks_token: object = None
     _paused_for_typing: bool = False
@@ -96,6 +97,26 @@ class Review:
     def marked_indexes(self) -> frozenset[int]:
         """Utterances that hold a mark (for the glyph in the transcript)."""
         return frozenset(self._index.at(m.start) for m in self.marks) if self.segments else frozenset()
+
+    def stats(self) -> SessionStats:
+        """The session's figures; moments index :attr:`segments`."""
+        if self._stats is None or self._stats[0] is not self.transcript:
+            sorted_view = Transcript(self.segments, self.speakers, self.duration)
+            self._stats = (self.transcript, session_stats(sorted_view, duration=self.duration))
+        return self._stats[1]
+
+    def slice_indexes(self, kind: str, value: str = "") -> list[int]:
+        """Utterances of a thin slice: "marked", "tag" (value), "last"/"first" (value: minutes)."""
+        if kind == "marked":
+            return sorted(self.marked_indexes())
+        if kind == "tag":
+            return sorted({self._index.at(m.start) for m in self.marks if m.tag == value} - {-1})
+        minutes = float(value or 15) * 60
+        if kind == "last":
+            return [i for i, s in enumerate(self.segments) if s.end > self.duration - minutes]
+        if kind == "first":
+            return [i for i, s in enumerate(self.segments) if s.start < minutes]
+        raise ValueError(kind)
 
     def talk_share_text(self) -> str:
         """Talk share up to the playhead, e.g. ``Maria 62% · Sam 38%``."""

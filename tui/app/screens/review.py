@@ -30,6 +30,7 @@ from ..widgets.status import StatusBar
 from ..widgets.timeline import SpeakerTimeline
 from ..widgets.transcript import TranscriptView, speaker_colour
 from .dialogs import ChoiceDialog, SpeakerDialog
+from .stats import StatsScreen, Walk
 from .note_editor import NoteEditor
 
 TICK_SECONDS = 1 / 30
@@ -56,6 +57,7 @@ class ReviewScreen(Screen):
     | `r` | Replay the last 5 s |
     | `o` | Loop the marked range / utterance at the cursor |
     | `/`, `n`, `N` | Search this transcript; next / previous hit while a search is on |
+    | `s`, `F` | Figures (walk any of them with n/N) / show only a slice of the transcript |
     """
 
     HELP = """
@@ -65,14 +67,18 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 """
 
     BINDINGS = [
-        # While a search is on, n/N step through its hits; otherwise n writes a note.
-        Binding("slash", "search", "Search", id="search.open", tooltip="Find words in this transcript"),
-        Binding("n", "search_step(1)", "Next hit", id="search.next", tooltip="Next search hit (while a search is on)"),
-        Binding("N", "search_step(-1)", "Previous hit", id="search.previous", show=False,
-                tooltip="Previous search hit (while a search is on)"),
-        Binding("escape", "clear_search", "Clear search", id="search.clear", show=False),
         Binding("space", "play_pause", "Play/pause", id="play.toggle", tooltip="Play from the cursor row, or pause"),
         Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance as a growth-edge moment"),
+        # While a search or a figure is being walked, n/N step through it; otherwise n writes a note.
+        Binding("slash", "search", "Search", id="search.open", show=False, tooltip="Find words in this transcript"),
+        Binding("n", "walk_step(1)", "Next", id="search.next", tooltip="Next hit or moment (while walking a list)"),
+        Binding("N", "walk_step(-1)", "Previous", id="search.previous", show=False,
+                tooltip="Previous hit or moment (while walking a list)"),
+        Binding("escape", "clear_walk", "Clear", id="search.clear", show=False,
+                tooltip="Stop walking the list and show the whole transcript"),
+        Binding("s", "stats", "Figures", id="stats.open", tooltip="Talk share, questions, waits: walk any figure"),
+        Binding("F", "slice", "Slice", id="stats.slice", show=False,
+                tooltip="Show only part of the transcript: a figure, marked moments, a tag, the last 15 minutes"),
         Binding("n", "note", "Note", id="mark.note", tooltip="Write or edit the note of the mark at the cursor"),
         Binding("d", "delete_mark", "Delete mark", id="mark.delete", show=False, tooltip="Delete the mark at the cursor (u undoes)"),
         Binding("u", "undo", "Undo", id="mark.undo", show=False, tooltip="Bring back the last deleted mark"),
@@ -110,7 +116,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._transcriber_factory = transcriber_factory
         self._cancel = threading.Event()
         self._last_playing = -1
-        self._search_hits: list[int] = []
+        self._walk: list[int] = []
+        """Utterances being stepped through with n/N: search hits or a figure's moments."""
+        self._walk_title = ""
         self._search_terms: tuple[str, ...] = ()
 
     # -- building --------------------------------------------------------------------
@@ -248,10 +256,10 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self._back_to_library
-        if action == "search_step":
-            return bool(self._search_terms)
-        if action == "clear_search":
-            return bool(self._search_terms) or self.query_one("#find").has_focus
+        if action == "walk_step":
+            return bool(self._walk)
+        if action == "clear_walk":
+            return bool(self._walk) or self.query_one(TranscriptView).filtered or self.query_one("#find").has_focus
         return True
 
     # -- searching this transcript ----------------------------------------------------
@@ -267,42 +275,91 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         event.stop()
         event.input.display = False
         self.query_one(TranscriptView).focus()
-        self._search_hits = matching_segments(self.review.segments, event.value)
-        self._search_terms = parse_query(event.value).terms if self._search_hits else ()
-        self.query_one(TranscriptView).set_search(frozenset(self._search_hits), self._search_terms)
-        self.refresh_bindings()
-        if not self._search_hits:
+        hits = matching_segments(self.review.segments, event.value)
+        if not hits:
             self.notify(f"No utterance contains {event.value!r}.", timeout=3)
             return
-        self.action_search_step(1, include_current=True)
+        self._start_walk(f"“{event.value}”", hits, parse_query(event.value).terms)
 
     def on_descendant_blur(self, event) -> None:
         box = self.query_one("#find", Input)
         if event.widget is box:
             box.display = False
 
-    def action_search_step(self, direction: int, include_current: bool = False) -> None:
-        hits = self._search_hits
-        if not hits:
+    def _start_walk(self, title: str, indexes: list[int], terms: tuple[str, ...] = ()) -> None:
+        self._walk, self._walk_title, self._search_terms = sorted(set(indexes)), title, terms
+        self.query_one(TranscriptView).set_search(frozenset(self._walk) if terms else frozenset(), terms)
+        self.refresh_bindings()
+        self.action_walk_step(1, include_current=True)
+
+    def action_walk_step(self, direction: int, include_current: bool = False) -> None:
+        walk = self._walk
+        if not walk:
             return
         here = self.review.cursor
         if direction > 0:
-            later = [i for i in hits if i > here or (include_current and i == here)]
-            target = later[0] if later else hits[0]
+            later = [i for i in walk if i > here or (include_current and i == here)]
+            target = later[0] if later else walk[0]
         else:
-            earlier = [i for i in hits if i < here]
-            target = earlier[-1] if earlier else hits[-1]
+            earlier = [i for i in walk if i < here]
+            target = earlier[-1] if earlier else walk[-1]
         self.review.go_to_index(target)
         self._after_move()
-        self._show_status(f"hit {hits.index(target) + 1}/{len(hits)} · n/N next/previous · esc clears")
+        self._show_status(f"{self._walk_title} {walk.index(target) + 1}/{len(walk)} · n/N · esc clears")
 
-    def action_clear_search(self) -> None:
+    def action_clear_walk(self) -> None:
         self.query_one("#find").display = False
-        self.query_one(TranscriptView).focus()
-        self._search_hits, self._search_terms = [], ()
-        self.query_one(TranscriptView).set_search(frozenset(), ())
+        view = self.query_one(TranscriptView)
+        view.focus()
+        self._walk, self._walk_title, self._search_terms = [], "", ()
+        view.set_search(frozenset(), ())
+        if view.filtered:
+            view.set_filter(None)
+            self._show_cursor()
         self.refresh_bindings()
         self._show_status()
+
+    # -- figures and thin slices --------------------------------------------------------
+
+    def action_stats(self) -> None:
+        if not self.review.segments:
+            self.notify("No transcript yet.", timeout=2)
+            return
+
+        def done(walk: Walk | None) -> None:
+            if walk is not None and walk.moments:
+                self._start_walk(walk.title, [m.segment_index for m in walk.moments if m.segment_index >= 0])
+
+        self.app.push_screen(StatsScreen(self.review.stats(), self.review.speakers), done)
+
+    def action_slice(self) -> None:
+        choices: list[tuple[str, list[int]]] = []
+        if self._walk:
+            choices.append((f"Only {self._walk_title} ({len(self._walk)})", self._walk))
+        choices.append(("Only marked moments", self.review.slice_indexes("marked")))
+        for tag in sorted({m.tag for m in self.review.marks}):
+            choices.append((f"Only the tag {tag}", self.review.slice_indexes("tag", tag)))
+        choices.append(("The last 15 minutes", self.review.slice_indexes("last", "15")))
+        choices.append(("The first 15 minutes", self.review.slice_indexes("first", "15")))
+        choices.append(("Everything (no slice)", []))
+
+        def done(choice: int | None) -> None:
+            if choice is None:
+                return
+            label, indexes = choices[choice]
+            view = self.query_one(TranscriptView)
+            if choice == len(choices) - 1:
+                view.set_filter(None)
+            else:
+                view.set_filter(indexes)
+                if indexes:
+                    self.review.go_to_index(view.nearest_shown(self.review.cursor))
+                self.notify(f"{label}: {len(indexes)} utterance(s). esc shows everything.", timeout=4)
+            self.refresh_bindings()
+            self._show_cursor()
+            self._show_status()
+
+        self.app.push_screen(ChoiceDialog("Show only…", [label for label, _ in choices]), done)
 
     def action_back(self) -> None:
         self._cancel.set()

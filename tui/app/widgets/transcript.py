@@ -9,6 +9,7 @@ computed once per width and kept; strips are cached and only the rows that chang
 from __future__ import annotations
 
 import textwrap
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,7 +105,11 @@ underlined and, in follow mode, the cursor tracks it.
         self._cursor = 0
         self._playing = -1
         self._lines: list[_Line] = []
-        self._first_line: list[int] = []
+        self._shown: list[int] | None = None
+        """Indexes of the utterances shown (a thin slice), or None for all."""
+        self._order: list[int] = []
+        self._span: dict[int, tuple[int, int]] = {}
+        """Utterance index -> (first line, line after its last) in the current layout."""
         self._layout_width = -1
         self._time_width = TIME_WIDTH
 
@@ -142,6 +147,24 @@ underlined and, in follow mode, the cursor tracks it.
         for index in changed:
             self._refresh_segment(index)
 
+    def set_filter(self, shown: list[int] | None) -> None:
+        """Show only these utterances (a thin slice), or all of them with None."""
+        self._shown = None if shown is None else sorted(i for i in set(shown) if 0 <= i < len(self._segments))
+        self._layout_width = -1
+        self._relayout()
+        self.refresh()
+
+    @property
+    def filtered(self) -> bool:
+        return self._shown is not None
+
+    def nearest_shown(self, index: int) -> int:
+        """The shown utterance at or after ``index`` (else the last shown one)."""
+        if not self._order:
+            return index
+        pos = bisect_left(self._order, index)
+        return self._order[min(pos, len(self._order) - 1)]
+
     def set_cursor(self, index: int, *, scroll: bool = True) -> None:
         if not self._segments:
             return
@@ -162,17 +185,24 @@ underlined and, in follow mode, the cursor tracks it.
     # -- actions -------------------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
-        self._move_to(self._cursor + delta)
+        if not self._order:
+            return
+        pos = bisect_left(self._order, self._cursor)
+        if pos < len(self._order) and self._order[pos] != self._cursor and delta > 0:
+            delta -= 1  # the cursor sits between shown utterances: the next one is one step
+        pos = max(0, min(len(self._order) - 1, pos + delta))
+        self._move_to(self._order[pos])
 
     def action_page(self, direction: int) -> None:
-        if not self._segments:
+        if not self._order:
             return
-        target_line = self._first_line[self._cursor] + direction * max(1, self.size.height - 1)
-        target_line = max(0, min(len(self._lines) - 1, target_line))
+        top = self._span.get(self._cursor, (0, 0))[0]
+        target_line = max(0, min(len(self._lines) - 1, top + direction * max(1, self.size.height - 1)))
         self._move_to(self._lines[target_line].segment)
 
     def action_edge(self, end: int) -> None:
-        self._move_to(len(self._segments) - 1 if end else 0)
+        if self._order:
+            self._move_to(self._order[-1] if end else self._order[0])
 
     def _move_to(self, index: int) -> None:
         if not self._segments:
@@ -201,41 +231,39 @@ underlined and, in follow mode, the cursor tracks it.
             return
         self._layout_width = width
         lines: list[_Line] = []
-        first: list[int] = []
+        span: dict[int, tuple[int, int]] = {}
+        order = list(range(len(self._segments))) if self._shown is None else self._shown
         wrap = textwrap.TextWrapper(width=width, break_long_words=True, break_on_hyphens=False)
-        for i, seg in enumerate(self._segments):
-            first.append(len(lines))
-            pieces = wrap.wrap(seg.text) or [""]
+        for i in order:
+            top = len(lines)
+            pieces = wrap.wrap(self._segments[i].text) or [""]
             lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
-        self._lines, self._first_line = lines, first
+            span[i] = (top, len(lines))
+        self._lines, self._span, self._order = lines, span, order
         self._render_cached.cache_clear()
         self.virtual_size = Size(self.size.width, len(lines))
         if self._segments:
             self._scroll_to_segment(self._cursor, animate=False)
 
     def _scroll_to_segment(self, index: int, animate: bool = False) -> None:
-        if not self._first_line or index >= len(self._first_line):
+        if index not in self._span:
             return
-        top = self._first_line[index]
-        bottom = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
+        top, bottom = self._span[index]
         region = Region(0, top, 1, bottom - top)
         self.scroll_to_region(region, animate=animate, spacing=None, immediate=True)
 
     def _refresh_segment(self, index: int) -> None:
-        if not 0 <= index < len(self._first_line):
-            return
-        top = self._first_line[index]
-        bottom = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
-        self.refresh_lines(top, bottom - top)
-
-    def line_of_segment(self, index: int) -> int:
-        return self._first_line[index] if 0 <= index < len(self._first_line) else 0
+        if index in self._span:
+            top, bottom = self._span[index]
+            self.refresh_lines(top, bottom - top)
 
     def render_line(self, y: int) -> Strip:
         line_no = y + int(self.scroll_y)
         if not 0 <= line_no < len(self._lines):
             if not self._segments and y == 0:
                 return Strip([RichSegment(" Waiting for the transcript…", self.rich_style)])
+            if self._shown is not None and not self._shown and y == 0:
+                return Strip([RichSegment(" Nothing in this slice (F to change it).", self.rich_style)])
             return Strip.blank(self.size.width, self.rich_style)
         line = self._lines[line_no]
         state = (line.segment == self._cursor, line.segment == self._playing, self.has_focus)
