@@ -375,3 +375,53 @@ async def test_slice_to_a_tag_then_move_within_it(short_workspace):
         assert app.review.cursor == 4
         text = screen_text(app)
         assert "Better than I" in text and "busy work" not in text
+
+
+async def test_export_from_the_app_previews_then_writes_a_private_file(short_workspace, tmp_path):
+    from textual.widgets import Checkbox, Input, Markdown
+
+    from tui.app.screens.export import ExportScreen
+
+    app = make_app(short_workspace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("j", "m")
+        await app.workers.wait_for_complete()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = app.screen.query_one(Markdown).source
+        assert "Sam" in preview and "growth-edge" in preview
+        app.screen.query_one("#export-deidentify", Checkbox).value = True
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        preview = app.screen.query_one(Markdown).source
+        assert "Sam" not in preview and "Maria" not in preview, "the preview shows the de-identified text"
+        target = tmp_path / "for mentor.md"
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert target.exists() and (target.stat().st_mode & 0o777) == 0o600
+    assert "Sam" not in target.read_text() and "growth-edge" in target.read_text()
+
+
+async def test_reflection_is_kept_and_heads_every_export(short_workspace):
+    from tui.app.screens.reflection import ReflectionScreen
+
+    app = make_app(short_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ReflectionScreen)
+        await pilot.press(*"Wait 5 s", "tab", *"Do I rescue?", "tab", *"I waited more", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    report = short_workspace.report()
+    assert (report.focus_goal, report.intention, report.summary) == ("Wait 5 s", "Do I rescue?", "I waited more")
+    from tui.formats import markdown
+
+    text = markdown.render(report)
+    assert text.index("Wait 5 s") < text.index("Key figures")

@@ -168,9 +168,10 @@ def _open(args: argparse.Namespace) -> int:
             from tui.catalog import open_library
 
             context = LibraryContext(args.path, open_library(args.path, args.db), review_of, transcriber, player)
-            app = DebriefApp(library=context, transcriber_factory=transcriber, keymap=config.keys)
+            app = DebriefApp(library=context, transcriber_factory=transcriber, keymap=config.keys, config=config)
         else:
-            app = DebriefApp(review_of(args.path), transcriber_factory=transcriber, keymap=config.keys)
+            app = DebriefApp(review_of(args.path), transcriber_factory=transcriber, keymap=config.keys,
+                             config=config)
     except BaseException:
         player.close()
         raise
@@ -322,8 +323,7 @@ def _mark(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from tui.catalog import open_library
     from tui.config import load_config
-    from tui.exporting import ExportOptions, export
-    from tui.store.files import FileModes, atomic_write, ensure_folder
+    from tui.exporting import ExportOptions, export, save
     from tui.workspace import library_reports, open_recording
 
     config = load_config()
@@ -353,16 +353,13 @@ def _export(args: argparse.Namespace) -> int:
     result = export(sessions, options)
     for warning in result.warnings:
         print(f"debrief: note: {warning}", file=sys.stderr)
+    save(result, args.output, clips_dir)
     if clips_dir is not None:
-        ensure_folder(clips_dir, FileModes())
-        for name, data in result.clip_files.items():
-            atomic_write(clips_dir / name, data, FileModes())
         print(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(result.text)
-        return 0
-    atomic_write(args.output, result.text.encode("utf-8"), FileModes())
-    print(f"wrote {args.output} ({result.marks} mark(s))", file=sys.stderr)
+    else:
+        print(f"wrote {args.output} ({result.marks} mark(s))", file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,8 @@
-"""Producing an export: choose what leaves, redact it, cut clips, render, check, hand back.
+"""Producing an export: choose what leaves, redact it, cut clips, render, check, write.
 
-The CLI and the app's export dialog both call :func:`export`, so that "private notes
-never leave" and "a listed name never survives" hold the same way for every route.
-Nothing is written here: the caller writes the text and clip files atomically, private.
+The CLI and the app's export dialog both call :func:`export` then :func:`save`, so that
+"private notes never leave", "a listed name never survives" and "files are private" hold
+the same way for every route.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tui.formats import csv_export, html, json_export, markdown, subtitles
 from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
 from tui.formats.scope import only_tag, shareable_marks
 from tui.media.clips import clip_bounds, clip_filename, clip_mime, encode_clip
+from tui.store.files import FileModes, atomic_write, ensure_folder
 
 FORMATS = ("md", "html", "csv", "json", "srt", "vtt")
 SUFFIXES = {"md": ".md", "html": ".html", "csv": ".csv", "json": ".json", "srt": ".srt", "vtt": ".vtt"}
@@ -110,3 +111,14 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     if fmt == "srt":
         return subtitles.render_srt(reports)
     return subtitles.render_vtt(reports)
+
+
+def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None) -> None:
+    """Write the export (and its clips) atomically, private to the user."""
+    if clips_dir is not None:
+        ensure_folder(clips_dir, FileModes())
+        for name, data in result.clip_files.items():
+            atomic_write(clips_dir / name, data, FileModes())
+    if path is not None:
+        ensure_folder(path.parent, FileModes())
+        atomic_write(path, result.text.encode("utf-8"), FileModes())

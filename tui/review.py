@@ -94,6 +94,23 @@ class Review:
         """Index of the utterance under the playhead, -1 in a pause."""
         return self._index.playing_at(self.playhead)
 
+    def reflection(self) -> tuple[str, str, str]:
+        """(focus goal of the series, look-fors, summary)."""
+        ann = self.workspace.annotations
+        return (str(self.workspace.library.get("focus_goal", "") or ""), str(ann.get("intention", "") or ""),
+                str(ann.get("summary", "") or ""))
+
+    def set_reflection(self, focus_goal: str, intention: str, summary: str) -> None:
+        self._check_writable()
+        if focus_goal != self.reflection()[0]:
+            self.workspace.library.set("focus_goal", focus_goal)
+        self.workspace.annotations.set("intention", intention)
+        self.workspace.annotations.set("summary", summary)
+
+    def redaction_terms(self) -> tuple[str, ...]:
+        """The library's own redaction list (client names, places)."""
+        return tuple(str(t) for t in self.workspace.library.get("redaction_terms", []) or ())
+
     def marked_indexes(self) -> frozenset[int]:
         """Utterances that hold a mark (for the glyph in the transcript)."""
         return frozenset(self._index.at(m.start) for m in self.marks) if self.segments else frozenset()

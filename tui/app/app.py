@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.config import Config
 from tui.errors import DebriefError
 from tui.review import Review
 
@@ -43,8 +44,11 @@ class DebriefApp(App[None]):
         library: LibraryContext | None = None,
         transcriber_factory: Callable[[], object] | None = None,
         keymap: Mapping[str, str] | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
+        self.config = config or Config()
+        """Settings in effect (tags, redaction list, export defaults)."""
         if review is None and library is None:
             raise ValueError("DebriefApp needs a review or a library")
         self.review = review
@@ -159,6 +163,11 @@ def binding_ids() -> set[str]:
     from .widgets.timeline import SpeakerTimeline
     from .widgets.transcript import TranscriptView
 
+    from .screens.dialogs import ChoiceDialog, SpeakerDialog
+    from .screens.export import ExportScreen
+    from .screens.reflection import ReflectionScreen
+    from .screens.stats import StatsScreen
+
     owners = (DebriefApp, ReviewScreen, LibraryScreen, TranscriptView, SpeakerTimeline, NotesPane, HelpScreen,
-              NoteEditor)
+              NoteEditor, SpeakerDialog, ChoiceDialog, ExportScreen, ReflectionScreen, StatsScreen)
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from tui.core.model import Mark, Segment, Transcript
 from tui.core.search import matching_segments, parse_query
 from tui.core.timefmt import format_range, format_time
 from tui.errors import DebriefError
+from tui.exporting import ExportOptions, export, save
 from tui.review import Review
 
 from ..widgets.notes import NotesPane
@@ -30,6 +32,8 @@ from ..widgets.status import StatusBar
 from ..widgets.timeline import SpeakerTimeline
 from ..widgets.transcript import TranscriptView, speaker_colour
 from .dialogs import ChoiceDialog, SpeakerDialog
+from .export import ExportChoice, ExportScreen
+from .reflection import Reflection, ReflectionScreen
 from .stats import StatsScreen, Walk
 from .note_editor import NoteEditor
 
@@ -58,6 +62,7 @@ class ReviewScreen(Screen):
     | `o` | Loop the marked range / utterance at the cursor |
     | `/`, `n`, `N` | Search this transcript; next / previous hit while a search is on |
     | `s`, `F` | Figures (walk any of them with n/N) / show only a slice of the transcript |
+    | `e`, `i` | Export for a mentor (with a preview) / reflection: focus goal, look-fors, summary |
     """
 
     HELP = """
@@ -77,6 +82,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         Binding("escape", "clear_walk", "Clear", id="search.clear", show=False,
                 tooltip="Stop walking the list and show the whole transcript"),
         Binding("s", "stats", "Figures", id="stats.open", tooltip="Talk share, questions, waits: walk any figure"),
+        Binding("e", "export", "Export", id="export.open", tooltip="Export notes for a mentor, with a preview"),
+        Binding("i", "reflect", "Reflect", id="reflection.open", show=False,
+                tooltip="Focus goal, look-fors before, summary and next steps after"),
         Binding("F", "slice", "Slice", id="stats.slice", show=False,
                 tooltip="Show only part of the transcript: a figure, marked moments, a tag, the last 15 minutes"),
         Binding("n", "note", "Note", id="mark.note", tooltip="Write or edit the note of the mark at the cursor"),
@@ -421,6 +429,44 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def action_undo(self) -> None:
         self._save(self.review.undo_delete, "undo")
 
+    # -- exporting and reflecting -------------------------------------------------------
+
+    def action_export(self) -> None:
+        review, config = self.review, self.app.config
+        if not review.segments:
+            self.notify("Nothing to export before the transcript is ready.", timeout=3)
+            return
+        workspace = review.workspace
+        folder = workspace.library.db_path.parent / "exports"
+        stem = f"{workspace.recording.stem} notes"
+        terms = (*config.redaction_terms, *review.redaction_terms())
+
+        def preview(options: ExportOptions) -> str:
+            return export([(workspace.report(), workspace.recording)], options).text
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._write_export(choice)
+
+        self.app.push_screen(ExportScreen(folder, stem, preview, terms, config.context_seconds,
+                                          config.clip_pre_roll, config.clip_post_roll), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _write_export(self, choice: ExportChoice) -> tuple[Path, int]:
+        workspace = self.review.workspace
+        result = export([(workspace.report(), workspace.recording)], choice.options)
+        save(result, choice.path)
+        return choice.path, result.marks
+
+    def action_reflect(self) -> None:
+        def done(result: Reflection | None) -> None:
+            if result is not None and (result.focus_goal, result.intention, result.summary) != current:
+                self._save(lambda: self.review.set_reflection(result.focus_goal, result.intention, result.summary),
+                           "reflection")
+
+        current = self.review.reflection()
+        self.app.push_screen(ReflectionScreen(Reflection(*current)), done)
+
     # -- correcting speakers ----------------------------------------------------------
 
     def action_assign(self, index: int) -> None:
@@ -482,6 +528,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._saved(kind, mark)
             elif event.state == WorkerState.ERROR:
                 self._failed("Not saved", worker.error)
+        elif worker.group == "export":
+            if event.state == WorkerState.SUCCESS:
+                path, marks = worker.result
+                self.notify(f"Wrote {path} ({marks} mark(s)); it is private to you.", timeout=6)
+            elif event.state == WorkerState.ERROR:
+                self._failed("Export refused", worker.error)
         elif worker.group == "transcribe":
             if event.state == WorkerState.SUCCESS:
                 self._transcribed(worker.result)
@@ -490,6 +542,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._failed("Transcription failed", worker.error)
 
     def _saved(self, kind: str, mark: Mark | None) -> None:
+        if kind == "reflection":
+            self.notify("Reflection saved; it goes at the top of every export.", timeout=3)
+            return
         if kind in ("assign", "name", "merge", "split"):
             self._show_transcript()
             self._show_marks()
