@@ -179,7 +179,7 @@ def _open(args: argparse.Namespace) -> int:
         app.run()
     finally:
         app.close_audio()
-    return 0
+    return app.return_code or 0
 
 
 def _empty_transcript(workspace):

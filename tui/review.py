@@ -382,8 +382,25 @@ class Review:
     def set_note(self, mark_id: str, note: str) -> Mark:
         self._check_writable()
         saved = self.workspace.annotations.update_mark(mark_id, note=note)
+        self.clear_draft()
         self.reload_marks()
         return saved
+
+    def save_draft(self, mark: Mark, text: str) -> None:
+        """What is being typed for ``mark``'s note, kept until the note is saved."""
+        if not self.read_only:
+            self.workspace.annotations.set("draft", {"mark_id": mark.id, "start": mark.start, "text": text})
+
+    def pending_draft(self) -> dict | None:
+        """A note left half-typed last time (the connection dropped), if any."""
+        draft = self.workspace.annotations.get("draft")
+        if isinstance(draft, dict) and str(draft.get("text", "")).strip():
+            return draft
+        return None
+
+    def clear_draft(self) -> None:
+        if not self.read_only and self.workspace.annotations.get("draft") is not None:
+            self.workspace.annotations.set("draft", None)
 
     def set_tag(self, mark_id: str, tag: str) -> Mark:
         self._check_writable()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+import os
+import signal
+import threading
 from pathlib import Path
 
 from textual import work
@@ -18,6 +21,7 @@ from tui.review import Review
 
 from .screens.help import HelpScreen, KeyHelp
 from .screens.library import LibraryContext, LibraryScreen
+from .screens.note_editor import NoteEditor
 from .screens.review import ReviewScreen
 
 
@@ -57,6 +61,33 @@ class DebriefApp(App[None]):
         self._transcriber_factory = transcriber_factory
         if keymap:
             self.set_keymap(dict(keymap))
+
+    def on_mount(self) -> None:
+        self._previous_handlers = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                self._previous_handlers[signum] = signal.signal(signum, self._connection_dropped)
+
+    def on_unmount(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+
+    def _connection_dropped(self, signum: int, _frame) -> None:
+        """SIGHUP (SSH link gone) or SIGTERM: keep the half-typed note, stop the audio, leave."""
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                try:
+                    screen.flush_draft()
+                except Exception:  # the draft is best effort; never block the exit
+                    pass
+        try:
+            self.close_audio()
+        finally:
+            # With the terminal gone, drawing may hang: do not wait for it for long.
+            watchdog = threading.Timer(3.0, os._exit, (128 + signum,))
+            watchdog.daemon = True
+            watchdog.start()
+            self.exit(return_code=128 + signum)
 
     def get_default_screen(self) -> Screen:
         if self.review is not None:

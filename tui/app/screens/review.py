@@ -124,6 +124,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._transcriber_factory = transcriber_factory
         self._cancel = threading.Event()
         self._last_playing = -1
+        self._draft: dict | None = None
         self._walk: list[int] = []
         """Utterances being stepped through with n/N: search hits or a figure's moments."""
         self._walk_title = ""
@@ -162,6 +163,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
         self.query_one("#find").display = False
         self.query_one(TranscriptView).focus()
+        self.offer_draft()
         if not self.review.transcript.complete or not self.review.segments:
             self._start_transcription()
         else:
@@ -408,16 +410,40 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.review.pause_for_typing()
         self._ticker.pause()
         heading = f"Note on {format_range(mark.start, mark.end)} · {mark.tag}"
+        draft = self._draft if self._draft and self._draft.get("mark_id") == mark.id else None
+        if draft is not None:
+            heading += " (your unsaved draft from last time)"
 
         def done(note: str | None) -> None:
+            self._draft = None
             if note is not None and note != mark.note:
                 self._save(lambda: self.review.set_note(mark.id, note), "note")
+            elif draft is not None:
+                self._save(self.review.clear_draft, "draft-cleared")
             self.review.resume_after_typing()
             if self.review.playing:
                 self._ticker.resume()
             self._show_status()
 
-        self.app.push_screen(NoteEditor(heading, mark.note), done)
+        def keep_draft(text: str) -> None:
+            self._save(lambda: self.review.save_draft(mark, text), "draft")
+
+        text = str(draft["text"]) if draft is not None else mark.note
+        self.app.push_screen(
+            NoteEditor(heading, text, on_draft=keep_draft, save_draft_now=lambda t: self.review.save_draft(mark, t)),
+            done,
+        )
+
+    def offer_draft(self) -> None:
+        """A note was left half-typed (the connection dropped): go there and say so."""
+        draft = self.review.pending_draft()
+        if draft is None:
+            return
+        self._draft = draft
+        self.review.go_to_time(float(draft.get("start", 0.0)))
+        self._show_cursor()
+        self.notify(f"Your unsaved note at {format_time(float(draft.get('start', 0.0)))} was kept: "
+                    "press n to finish it.", title="Draft kept", timeout=10)
 
     def action_delete_mark(self) -> None:
         mark = self.review.mark_at_cursor()
@@ -542,6 +568,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._failed("Transcription failed", worker.error)
 
     def _saved(self, kind: str, mark: Mark | None) -> None:
+        if kind in ("draft", "draft-cleared"):
+            return
         if kind == "reflection":
             self.notify("Reflection saved; it goes at the top of every export.", timeout=3)
             return
