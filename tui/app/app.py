@@ -142,7 +142,7 @@ class DebriefApp(App[None]):
         for key, active in screen.active_bindings.items():
             binding = active.binding
             node = active.node
-            owner = "everywhere" if isinstance(node, (App, Screen)) else str(node.border_title or type(node).__name__)
+            owner = "everywhere" if isinstance(node, (App, Screen)) else getattr(node, "PANE_NAME", type(node).__name__)
             base_action = binding.action.split("(", 1)[0]
             slot = (id(active.node), base_action if base_action == "assign" else binding.action)
             display = self.get_key_display(binding)
@@ -156,7 +156,7 @@ class DebriefApp(App[None]):
         return seen.values()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every binding of the screen and the focused pane, by name ("play: Play/pause")."""
+        """Every binding of the screen and the focused pane, by name ("play: Play", "mark: Note")."""
         yield from super().get_system_commands(screen)
         done: set[tuple[int, str]] = set()
         for active in screen.active_bindings.values():

@@ -72,7 +72,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 """
 
     BINDINGS = [
-        Binding("space", "play_pause", "Play/pause", id="play.toggle", tooltip="Play from the cursor row, or pause"),
+        Binding("space", "play_pause", "Play", id="play.toggle", tooltip="Play from the cursor row, or pause"),
         Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance as a growth-edge moment"),
         # While a search or a figure is being walked, n/N step through it; otherwise n writes a note.
         Binding("slash", "search", "Search", id="search.open", show=False, tooltip="Find words in this transcript"),

@@ -23,6 +23,9 @@ class NotesPane(OptionList):
     | `enter` | Jump to the mark |
     """
 
+    PANE_NAME = "notes"
+    """How the help screen names this pane."""
+
     HELP = """
 ## Notes
 Every mark of this session in time order. `enter` jumps to it; `n` edits its note;

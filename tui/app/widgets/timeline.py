@@ -48,6 +48,9 @@ class SpeakerTimeline(Widget, can_focus=True):
     | `timeline--mark` | Mark glyphs |
     """
 
+    PANE_NAME = "timeline"
+    """How the help screen names this pane."""
+
     HELP = """
 ## Speaker timeline
 The whole session from top to bottom, one lane per speaker (darker = more talk in that

@@ -60,6 +60,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     | `transcript--mark` | The mark glyph |
     """
 
+    PANE_NAME = "transcript"
+    """How the help screen names this pane."""
+
     HELP = """
 ## Transcript
 One row per utterance: time, speaker, text. The highlighted row is the cursor ("here");
