@@ -104,3 +104,35 @@ async def test_keys_reassign_name_and_split(short_workspace):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert len(app.review.segments) == len(data["segments"]) + 1
+
+
+def test_a_named_voice_is_recognised_in_the_next_session(short_workspace, tmp_path):
+    """Name the coach once; a new recording of the same voices is labelled automatically."""
+    import shutil
+
+    from conftest import SAMPLES
+
+    from tui.media.transcribe import Transcriber
+    from tui.review import Review
+    from tui.media.playback import open_player
+
+    review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
+    review.name_speaker("S1", "Maria", "coach")
+    assert short_workspace.remember_voice(review.transcript, "S1") == "Maria"
+    assert "Maria" in short_workspace.voices()
+
+    other = short_workspace.recording.parent / "next week.ogg"
+    shutil.copy(SAMPLES / "coaching_session.ogg", other)
+    workspace = open_recording(other)
+    transcript = Transcriber(threads=2).transcribe(other, voices=workspace.voices(), num_speakers=2)
+    named = [sp for sp in transcript.speakers if sp.name == "Maria"]
+    assert len(named) == 1 and named[0].role == "coach" and 0.5 <= named[0].match < 1
+    truth, _ = truth_transcript("coaching_session")
+    coach_time = [(t.start, t.end) for t in truth.segments if t.speaker == "S1"]
+
+    def coach_share(seg):
+        overlap = sum(max(0.0, min(seg.end, b) - max(seg.start, a)) for a, b in coach_time)
+        return overlap / max(seg.duration, 1e-6)
+
+    labelled = [seg for seg in transcript.segments if seg.speaker == named[0].id]
+    assert sum(coach_share(s) * s.duration for s in labelled) / sum(s.duration for s in labelled) > 0.8

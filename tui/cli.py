@@ -210,6 +210,7 @@ def _transcribe(args: argparse.Namespace) -> int:
             transcript = transcriber.transcribe(
                 ws.recording,
                 num_speakers=args.speakers,
+                voices=ws.voices(),
                 on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
             )
             ws.save_transcript(transcript)

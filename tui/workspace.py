@@ -78,6 +78,26 @@ class Workspace:
         if not self.library.read_only:
             self.library.transcripts.save(self.info.id, transcript)
 
+    def voices(self) -> dict[str, dict]:
+        """Voices remembered in this library: name -> {"embedding": [...], "role": ...}."""
+        voices = self.library.get("voices", {}) or {}
+        return voices if isinstance(voices, dict) else {}
+
+    def remember_voice(self, transcript: Transcript, speaker_id: str) -> str:
+        """Keep the voice of ``speaker_id`` (by the name the reviewer gave) for later sessions."""
+        from tui.media.decode import read_pcm
+        from tui.media.speakers import voice_embedding
+
+        speaker = transcript.speaker(speaker_id)
+        if not speaker.name:
+            raise TranscriptError("name the speaker first (R), then their voice can be remembered")
+        own = [s for s in transcript.segments if s.speaker == speaker_id]
+        embedding = voice_embedding(read_pcm(self.recording, rate=16000, channels=1), own)
+        voices = dict(self.voices())
+        voices[speaker.name] = {"embedding": embedding, "role": speaker.role, "from": self.info.id}
+        self.library.set("voices", voices)
+        return speaker.name
+
     def corrections(self) -> Corrections:
         return Corrections.from_dict(self.annotations.get("corrections"))
 
@@ -94,7 +114,10 @@ class Workspace:
         for sid in ids:
             base = transcript.speaker(sid)
             names = given.get(sid, {}) if isinstance(given, dict) else {}
-            result.append(Speaker(sid, names.get("name", base.name), names.get("role", base.role)))
+            if names:  # named by the reviewer: confirmed, no longer a guess from a voice profile
+                result.append(Speaker(sid, names.get("name", base.name), names.get("role", base.role)))
+            else:
+                result.append(base)
         return tuple(result)
 
     def report(self) -> SessionReport:

@@ -74,17 +74,28 @@ class Speaker:
     id: str
     name: str = ""
     role: str = ""
+    match: float = 0.0
+    """How sure Debrief is that this voice is the remembered ``name`` (0 < match < 1: guessed
+    from a voice profile, not confirmed by the reviewer; 0: named by hand or unnamed)."""
 
     @property
     def label(self) -> str:
         return self.name or self.role or self.id
 
+    @property
+    def guessed(self) -> bool:
+        return 0.0 < self.match < 1.0
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role}
+        data: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role}
+        if self.match:
+            data["match"] = self.match
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Speaker:
-        return cls(id=str(data["id"]), name=str(data.get("name", "")), role=str(data.get("role", "")))
+        return cls(id=str(data["id"]), name=str(data.get("name", "")), role=str(data.get("role", "")),
+                   match=float(data.get("match", 0.0)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,14 @@ from tui.errors import TimeFormatError
 
 _TIME = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
 
+_SHOWN_CHARACTERS = 40
+"""An error quotes this much of what was typed: a pasted page must not become the message."""
+
+_NO_TIME = "--:--"
+
+_LONGEST_SECONDS = 1e9
+"""About 31 years: anything longer was mistyped, and would print as a wall of digits."""
+
 
 def parse_time(text: str, *, duration: float | None = None) -> float:
     """Seconds from ``SS``, ``MM:SS`` or ``HH:MM:SS`` (fractions allowed on the seconds).
@@ -17,7 +25,7 @@ def parse_time(text: str, *, duration: float | None = None) -> float:
     """
     match = _TIME.match(text)
     if not match:
-        raise TimeFormatError(f"{text!r} is not a time; use SS, MM:SS or HH:MM:SS (for example 1:05:30)")
+        raise TimeFormatError(f"{_shown(text)} is not a time; use SS, MM:SS or HH:MM:SS (for example 1:05:30)")
     first, second, secs = match.groups()
     if second is not None:
         hours, minutes = int(first), int(second)
@@ -27,17 +35,26 @@ def parse_time(text: str, *, duration: float | None = None) -> float:
         hours, minutes = 0, 0
     seconds = float(secs)
     if (first is not None and seconds >= 60) or (second is not None and minutes >= 60):
-        raise TimeFormatError(f"{text!r} is not a time: minutes and seconds must be below 60")
-    total = hours * 3600 + minutes * 60 + seconds
-    if not math.isfinite(total):
-        raise TimeFormatError(f"{text!r} is not a time")
+        raise TimeFormatError(f"{_shown(text)} is not a time: minutes and seconds must be below 60")
+    try:
+        total = hours * 3600 + minutes * 60 + seconds
+    except OverflowError:  # more hours than a float holds
+        total = math.inf
+    if not math.isfinite(total) or total > _LONGEST_SECONDS:
+        raise TimeFormatError(f"{_shown(text)} is not a time: it is far longer than any recording")
     if duration is not None and total > duration + 1e-6:
         raise TimeFormatError(f"{format_time(total)} is past the end of the recording ({format_time(duration)})")
     return total
 
 
 def format_time(seconds: float, *, always_hours: bool = False) -> str:
-    """``M:SS`` below an hour (``H:MM:SS`` above, or always with ``always_hours``)."""
+    """``M:SS`` below an hour (``H:MM:SS`` above, or always with ``always_hours``).
+
+    A time that is not a number (NaN, infinity) shows as ``--:--`` rather than failing:
+    a damaged file's figure must not stop a screen or a message from being shown.
+    """
+    if not math.isfinite(seconds):
+        return _NO_TIME
     total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
@@ -50,3 +67,10 @@ def format_range(start: float, end: float | None) -> str:
     if end is None or end <= start:
         return format_time(start)
     return f"{format_time(start)}–{format_time(end)}"
+
+
+def _shown(text: str) -> str:
+    """What was typed, quoted and cut short, control characters escaped (``repr`` does that)."""
+    if len(text) > _SHOWN_CHARACTERS:
+        return repr(text[:_SHOWN_CHARACTERS]) + "…"
+    return repr(text)

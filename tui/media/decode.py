@@ -10,6 +10,8 @@ memory does not depend on the recording's length.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -100,6 +102,13 @@ def open_audio(path: Path) -> tuple[av.container.InputContainer, av.audio.stream
         raise MediaError(f"{name} does not exist")
     if path.is_dir():
         raise MediaError(f"{name} is a folder, not a recording")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise MediaError(f"{name} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(mode):
+        # A pipe would block the open forever and a device (/dev/zero) never ends.
+        raise MediaError(f"{name} is not a regular file (a pipe, socket or device), so it cannot be a recording")
     try:
         with open(path, "rb") as handle:
             empty = not handle.read(1)

@@ -86,6 +86,9 @@ def _first_frame(source: AudioSource) -> None:
                 break
     if failures:
         raise MediaError(f"{source.path} has an audio track that cannot be decoded")
+    if not (source.stream.sample_rate or source.stream.codec_context.channels):
+        # FFmpeg guessed a format from the name alone (text saved as .flac): no real track.
+        raise MediaError(f"{source.path} is not an audio or video file Debrief can read (or it is damaged)")
     raise MediaError(f"{source.path} has an audio track with no sound in it")
 
 

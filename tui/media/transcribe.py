@@ -108,8 +108,13 @@ class Transcriber:
         on_segment: SegmentCallback | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        voices: dict[str, dict] | None = None,
     ) -> Transcript:
-        """Transcribe ``path``; with ``cancel`` set part-way, return what was done (``complete=False``)."""
+        """Transcribe ``path``; with ``cancel`` set part-way, return what was done (``complete=False``).
+
+        ``voices`` are the library's remembered voices (name -> {"embedding", "role"}): speakers
+        whose voice matches one are named after it, with the confidence in ``Speaker.match``.
+        """
         channels = _decode(path)
         duration = channels[0].shape[0] / SAMPLE_RATE
         model = self._load()
@@ -154,9 +159,13 @@ class Transcriber:
         if on_progress and not cancelled:
             on_progress(total, total)
         ids = sorted({s.speaker for s in segments}, key=_speaker_order)
+        speakers = tuple(Speaker(i) for i in ids)
+        if voices and segments and not cancelled:
+            mono = sources[0][0] if not per_channel else (channels[0] + channels[1]) / 2
+            speakers = _name_known_voices(speaker_separation, mono, segments, speakers, voices)
         return Transcript(
             segments=segments,
-            speakers=tuple(Speaker(i) for i in ids),
+            speakers=speakers,
             duration=duration,
             language="en" if self.choice.english_only else "",
             source=self.choice.label,
@@ -188,6 +197,23 @@ class Transcriber:
             raise
         except Exception as exc:
             raise TranscriptError(f"transcription failed: {exc}") from exc
+
+
+def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
+    profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
+    try:
+        matches = separation.match_profiles(audio, segments, profiles)
+    except Exception:  # a damaged profile must never cost the transcript
+        return speakers
+    named = []
+    for sp in speakers:
+        if sp.id in matches:
+            name, confidence = matches[sp.id]
+            role = str(voices.get(name, {}).get("role", ""))
+            named.append(Speaker(sp.id, name, role, match=round(min(confidence, 0.999), 3)))
+        else:
+            named.append(sp)
+    return tuple(named)
 
 
 def _decode(path: Path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,8 @@ def read_json(path: Path) -> Any | None:
 
 def read_bytes(path: Path) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        # Non-blocking open: a named pipe put where the database should be must not hang us.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -39,6 +40,20 @@ def read_bytes(path: Path) -> bytes | None:
         raise StoreError(
             f"Cannot read {path} ({exc.strerror or exc}); check its permissions or ask its owner to share it."
         ) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise StoreError(f"{path} is a folder; the database must be a file.")
+        if not stat.S_ISREG(mode):
+            raise StoreError(f"{path} is not a regular file (a pipe, socket or device); the database must be a file.")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot read {path} ({exc.strerror or exc}); check its permissions or ask its owner to share it."
+        ) from None
+    finally:
+        os.close(fd)
 
 
 def parse_json(path: Path, raw: bytes) -> Any:

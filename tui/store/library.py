@@ -47,8 +47,11 @@ class Library:
         self.data_dir = db_path.with_name(db_path.name + ".d")
         self.sessions_dir = self.data_dir / "sessions"
         self.transcripts_dir = self.data_dir / "transcripts"
+        # A database path that is a symlink (to a synced or shared folder) is written through,
+        # not replaced by a file of its own: the link's target is the database.
         self._index = TinyFile(
-            db_path, kind=schema.LIBRARY, modes=modes, lock_timeout=lock_timeout, read_only_reason=read_only_reason
+            Path(os.path.realpath(db_path)), kind=schema.LIBRARY, modes=modes, lock_timeout=lock_timeout,
+            read_only_reason=read_only_reason,
         )
         self._annotations: dict[str, SessionAnnotations] = {}
         self._annotations_guard = threading.Lock()
@@ -86,7 +89,7 @@ class Library:
 
     def _open_index(self) -> None:
         index = self._index
-        if index.lock is not None and not self.db_path.exists():
+        if index.lock is not None and not index.path.exists():
             with index.transaction():
                 if index.storage.read() is None:
                     index.storage.write({})  # create it now, stamped with its schema
@@ -136,9 +139,13 @@ class Library:
         """Add or update a session's entry in the index; durable when it returns."""
         check_session_id(info.id)
         table = self._index.table(SESSIONS)
+        if table.get(doc_id=info.id) == info.to_dict():
+            # Unchanged: opening a recording again must neither rewrite the index nor wait for
+            # its lock (a reader, e.g. `debrief marks`, is never held up by another writer).
+            return
         with self._index.transaction():
             if table.get(doc_id=info.id) == info.to_dict():
-                return  # unchanged: opening a recording again must not rewrite the index
+                return
             table.upsert(Document(info.to_dict(), doc_id=info.id))
 
     def sessions(self) -> list[SessionInfo]:

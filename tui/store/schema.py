@@ -10,12 +10,13 @@ refused: an older Debrief must not rewrite what it does not understand.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.core.model import Mark
+from tui.core.model import Mark, SessionInfo
 from tui.errors import StoreCorruptError, StoreError, StoreSchemaError
 from tui.store.ids import new_mark_id
 
@@ -80,6 +81,7 @@ def upgrade(kind: str, data: Any, path: Path) -> tuple[dict[str, Any], int]:
         stamp(kind, data)
     if kind != TRANSCRIPT:
         _check_tables(data, path, kind)
+        _check_documents(data, path, kind)
     return data, original
 
 
@@ -111,13 +113,13 @@ def _session_0_to_1(data: dict[str, Any], path: Path) -> dict[str, Any]:
             raise _not_ours(path, SESSION, f"its {table!r} table is not a JSON object")
         for doc_id, doc in docs.items():
             if not isinstance(doc, dict) or "start" not in doc:
-                raise _not_ours(path, SESSION, f"mark {doc_id} in {table!r} has no start time")
+                raise _not_ours(path, SESSION, f"mark {str(doc_id)[:40]!r} in {table!r} has no start time")
             doc = dict(doc)
             doc.setdefault("id", new_mark_id())
             try:
                 mark = Mark.from_dict(doc)
             except (TypeError, ValueError) as exc:
-                raise _not_ours(path, SESSION, f"mark {doc_id} in {table!r} is malformed ({exc})") from None
+                raise _not_ours(path, SESSION, f"mark {str(doc_id)[:40]!r} in {table!r} is malformed ({exc})") from None
             keyed[mark.id] = mark.to_dict()
     data["marks"] = keyed
     return data
@@ -139,6 +141,46 @@ def _check_tables(data: dict[str, Any], path: Path, kind: str) -> None:
     for name, table in data.items():
         if not isinstance(table, dict) or not all(isinstance(doc, dict) for doc in table.values()):
             raise _not_ours(path, kind, f"its table {name!r} is not a JSON object of documents")
+
+
+def _check_documents(data: dict[str, Any], path: Path, kind: str) -> None:
+    """Every mark (and session entry) must read back, so that damage is reported at open, once.
+
+    A hand edit or a bad sync can leave valid JSON with a mark that has no start or a
+    start that is a list; reading such a file must name it, not fail deep inside a listing.
+    """
+    if kind == SESSION:
+        table, describe, check = "marks", "mark", _check_mark
+    elif kind == LIBRARY:
+        table, describe, check = "sessions", "session", _check_session
+    else:
+        return
+    for doc_id, doc in data.get(table, {}).items():
+        problem = check(doc)
+        if problem:
+            raise _not_ours(path, kind, f"{describe} {str(doc_id)[:40]!r} is malformed ({problem})")
+
+
+def _check_mark(doc: dict[str, Any]) -> str | None:
+    try:
+        mark = Mark.from_dict(doc)
+    except KeyError as exc:
+        return f"no {exc.args[0]}"
+    except (TypeError, ValueError, OverflowError) as exc:
+        return str(exc)[:80]
+    if not math.isfinite(mark.start) or (mark.end is not None and not math.isfinite(mark.end)):
+        return "a time that is not a number"
+    return None
+
+
+def _check_session(doc: dict[str, Any]) -> str | None:
+    try:
+        SessionInfo.from_dict(doc)
+    except KeyError as exc:
+        return f"no {exc.args[0]}"
+    except (TypeError, ValueError, OverflowError) as exc:
+        return str(exc)[:80]
+    return None
 
 
 def _not_ours(path: Path, kind: str, what: str) -> StoreCorruptError:

@@ -16,16 +16,19 @@ class SpeakerDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, speaker_id: str, name: str, role: str) -> None:
+    def __init__(self, speaker_id: str, name: str, role: str, recognised: str = "") -> None:
         super().__init__()
         self._speaker_id, self._name, self._role = speaker_id, name, role
+        self._recognised = recognised
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Speaker {self._speaker_id}", classes="dialog-heading")
+            heading = f"Speaker {self._speaker_id}" + (f" — {self._recognised}" if self._recognised else "")
+            yield Label(heading, classes="dialog-heading")
             yield Input(value=self._name, placeholder="Name (e.g. Maria)", id="speaker-name")
             yield Input(value=self._role, placeholder="Role (coach, client, teacher, student…)", id="speaker-role")
-            yield Label("enter: save · esc: cancel", classes="dialog-hint")
+            yield Label("enter: save (the voice is remembered for new sessions) · esc: cancel",
+                        classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

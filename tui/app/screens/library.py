@@ -241,6 +241,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
                 on_progress=lambda d, t, base=done_before: self.app.call_from_thread(
                     self._batch_progress, label, base + d * summary.info.duration / max(t, 0.001), total),
                 cancel=self._cancel,
+                voices=workspace.voices(),
             )
             if transcript.complete:
                 workspace.save_transcript(transcript)

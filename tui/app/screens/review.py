@@ -175,7 +175,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     # -- pushing state down ------------------------------------------------------------
 
     def _labels(self) -> dict[str, tuple[str, str]]:
-        return {sp.id: (sp.label, speaker_colour(i)) for i, sp in enumerate(self.review.speakers)}
+        return {sp.id: (sp.label + ("?" if sp.guessed else ""), speaker_colour(i))
+                for i, sp in enumerate(self.review.speakers)}
 
     def _show_transcript(self) -> None:
         labels = self._labels()
@@ -509,8 +510,15 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         def done(result: tuple[str, str] | None) -> None:
             if result is not None:
                 self._save(lambda: self.review.name_speaker(speaker.id, *result), "name")
+                if result[0].strip():
+                    self._remember_voice(speaker.id)
 
-        self.app.push_screen(SpeakerDialog(speaker.id, speaker.name, speaker.role), done)
+        recognised = f"recognised as {speaker.name} ({speaker.match:.0%} sure)" if speaker.guessed else ""
+        self.app.push_screen(SpeakerDialog(speaker.id, speaker.name, speaker.role, recognised), done)
+
+    @work(thread=True, group="voice", exit_on_error=False)
+    def _remember_voice(self, speaker_id: str) -> str:
+        return self.review.workspace.remember_voice(self.review.transcript, speaker_id)
 
     def action_merge_speaker(self) -> None:
         seg = self.review.current
@@ -554,6 +562,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._saved(kind, mark)
             elif event.state == WorkerState.ERROR:
                 self._failed("Not saved", worker.error)
+        elif worker.group == "voice":
+            if event.state == WorkerState.SUCCESS:
+                self.notify(f"{worker.result}'s voice will be recognised in new sessions of this library.",
+                            timeout=4)
+            elif event.state == WorkerState.ERROR:
+                self._failed("Voice not remembered", worker.error)
         elif worker.group == "export":
             if event.state == WorkerState.SUCCESS:
                 path, marks = worker.result
@@ -623,6 +637,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             on_segment=lambda seg: self._from_thread(self._segment_arrived, seg),
             on_progress=lambda done, total: self._from_thread(self._progress, done, total),
             cancel=self._cancel,
+            voices=self.review.workspace.voices(),
         )
         self.review.workspace.save_transcript(transcript)
         return transcript
