@@ -427,3 +427,31 @@ async def test_reflection_is_kept_and_heads_every_export(short_workspace):
 
     text = markdown.render(report)
     assert text.index("Wait 5 s") < text.index("Key figures")
+
+
+async def test_session_details_are_saved_from_the_app(short_workspace):
+    from textual.widgets import Input, Select
+
+    from tui.app.screens.details import DetailsScreen
+
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("I")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)
+        app.screen.query_one("#details-consent", Select).value = "yes"
+        app.screen.query_one("#measure-0", Input).value = "31.5"
+        app.screen.query_one("#details-tags", Input).value = "science, term 2"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsScreen)
+        await pilot.press("I")
+        await pilot.pause()
+        app.screen.query_one("#measure-1", Input).value = "55"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen), "an out-of-range value keeps the dialog open"
+        assert "between 0 and 40" in notifications(app)
+    details = short_workspace.details()
+    assert details.consent == "yes" and details.outcomes == {"ORS": 31.5} and details.tags == ("science", "term 2")

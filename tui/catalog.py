@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.analytics import SessionStats, session_stats
+from tui.core.details import SessionDetails
 from tui.core.model import SessionInfo, Speaker
 from tui.errors import DebriefError, MediaError
 from tui.media.probe import probe
@@ -76,6 +77,7 @@ class SessionSummary:
     stats: SessionStats | None = None
     problem: str = ""
     """Why the file could not be read (the row still shows, so nothing silently disappears)."""
+    details: SessionDetails = field(default_factory=SessionDetails)
 
     @property
     def marks(self) -> int:
@@ -110,14 +112,16 @@ def summarise_one(library: Library, path: Path, known: SessionInfo | None = None
         if not library.read_only:
             library.record_session(info)
     workspace = Workspace.of_known_session(library, info, path)
+    details = workspace.details()
+    info = replace(info, title=details.title or info.title, date=details.date or info.date)
     marks = workspace.annotations.marks()
     transcript = workspace.cached_transcript()
     if transcript is None:
-        return SessionSummary(path, info, "no", marks_by_tag=dict(Counter(m.tag for m in marks)))
+        return SessionSummary(path, info, "no", marks_by_tag=dict(Counter(m.tag for m in marks)), details=details)
     transcript = workspace.corrected(transcript)
     speakers = transcript.speakers
     stats = session_stats(transcript, duration=info.duration)
     return SessionSummary(
         path, info, "yes" if transcript.complete else "partial", speakers,
-        dict(Counter(m.tag for m in marks)), stats,
+        dict(Counter(m.tag for m in marks)), stats, details=details,
     )

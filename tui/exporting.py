@@ -57,6 +57,10 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
         raise DebriefError(f"{options.fmt} subtitles are for one recording; export a series as md, html, csv or json")
     reports = [r for r, _ in sessions]
     recordings = [path for _, path in sessions]
+    refused = [r.info.title or "a session" for r in reports if r.consent == "no"]
+    if refused and not options.deidentify:
+        raise DebriefError(f"consent to share {', '.join(refused)} was refused: export it de-identified "
+                           "(--deidentify) or correct the consent in the session details")
     if options.tag:
         keep = {r.info.id for r in only_tag(reports, options.tag)}
         pairs = [(r, p) for r, p in zip(reports, recordings) if r.info.id in keep]
@@ -91,6 +95,11 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
         check_clean(text, policy, f"the {options.fmt} export")
         check_clean("\n".join(clip_files), policy, "the clip file names")
     result = ExportResult(text, clip_files, sum(len(shareable_marks(r)) for r in reports))
+    for report in reports:
+        if report.consent != "yes":
+            state = "refused" if report.consent == "no" else "not recorded"
+            result.warnings.append(f"consent for {report.info.title or 'this session'} is {state}: "
+                                   "check you may share it (record consent in the session details)")
     if options.embed_clips and options.fmt != "html":
         result.warnings.append("audio clips are embedded only in HTML; use --clips DIR to write them as files")
     return result

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from tui.core.analytics import session_stats
 from tui.core.corrections import Corrections
+from tui.core.details import DEFAULT_MEASURES, Measure, SessionDetails
 from tui.core.corrections import apply as apply_corrections
 from tui.core.model import SessionInfo, Speaker, Transcript
 from tui.core.report import SessionReport
-from tui.errors import MediaError, TranscriptError
+from tui.errors import DebriefError, MediaError, TranscriptError
 from tui.media.probe import MediaInfo, probe
 from tui.store import Library, SessionAnnotations
 
@@ -98,6 +99,29 @@ class Workspace:
         self.library.set("voices", voices)
         return speaker.name
 
+    def details(self) -> SessionDetails:
+        return SessionDetails.from_dict(self.annotations.get("details"))
+
+    def measures(self) -> tuple[Measure, ...]:
+        stored = self.library.get("measures")
+        if isinstance(stored, list):
+            try:
+                return tuple(Measure(str(m["name"]), float(m["low"]), float(m["high"])) for m in stored)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return DEFAULT_MEASURES
+
+    def save_details(self, details: SessionDetails, measures: tuple[Measure, ...]) -> None:
+        """Durably record consent, tags and outcome measures (values checked against their scales)."""
+        by_name = {m.name: m for m in measures}
+        for name, value in details.outcomes.items():
+            if name not in by_name:
+                raise DebriefError(f"{name} is not one of this library's measures")
+            by_name[name].check(value)
+        if measures != self.measures():
+            self.library.set("measures", [{"name": m.name, "low": m.low, "high": m.high} for m in measures])
+        self.annotations.set("details", details.to_dict())
+
     def corrections(self) -> Corrections:
         return Corrections.from_dict(self.annotations.get("corrections"))
 
@@ -130,8 +154,13 @@ class Workspace:
         transcript = self.corrected(transcript)
         marks = tuple(m for m in self.annotations.marks() if not m.private)
         stats = session_stats(transcript, duration=self.info.duration)
+        details = self.details()
+        info = replace(self.info, title=details.title or self.info.title, date=details.date or self.info.date,
+                       tags=details.tags or self.info.tags)
         return SessionReport(
-            self.info, transcript.speakers, transcript, marks, stats,
+            info, transcript.speakers, transcript, marks, stats,
+            consent=details.consent,
+            outcomes=dict(details.outcomes),
             focus_goal=str(self.library.get("focus_goal", "") or ""),
             intention=str(self.annotations.get("intention", "") or ""),
             summary=str(self.annotations.get("summary", "") or ""),

@@ -194,11 +194,13 @@ def binding_ids() -> set[str]:
     from .widgets.timeline import SpeakerTimeline
     from .widgets.transcript import TranscriptView
 
+    from .screens.details import DetailsScreen
     from .screens.dialogs import ChoiceDialog, SpeakerDialog
     from .screens.export import ExportScreen
     from .screens.reflection import ReflectionScreen
     from .screens.stats import StatsScreen
 
     owners = (DebriefApp, ReviewScreen, LibraryScreen, TranscriptView, SpeakerTimeline, NotesPane, HelpScreen,
-              NoteEditor, SpeakerDialog, ChoiceDialog, ExportScreen, ReflectionScreen, StatsScreen)
+              NoteEditor, SpeakerDialog, ChoiceDialog, ExportScreen, ReflectionScreen, StatsScreen,
+              DetailsScreen)
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tui.core.analytics import SessionStats
 from tui.core.model import Mark, SessionInfo, Speaker, Transcript
@@ -23,6 +23,10 @@ class SessionReport:
     """Look-fors written before the review."""
     summary: str = ""
     """What the reviewer concluded, with next steps."""
+    consent: str = ""
+    """"yes", "no", or "" when not recorded (exports warn unless "yes")."""
+    outcomes: dict[str, float] = field(default_factory=dict)
+    """Outcome measures the reviewer typed in for this session (e.g. ORS, SRS)."""
 
     def label(self, speaker_id: str) -> str:
         for sp in self.speakers:

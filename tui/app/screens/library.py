@@ -11,18 +11,24 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Input, Label, OptionList, ProgressBar, Sparkline, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from tui.catalog import SessionSummary, summarise, summarise_one
+from tui.core.details import DEFAULT_MEASURES
 from tui.core.search import Hit, LibraryIndex
+from tui.core.trends import FIGURES, describe, measure_series
+from tui.core.trends import figure as trend_figure
+from tui.core.trends import series as trend_series
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError
 from tui.search import index_sessions
 from tui.store import Library
+
+from .dialogs import ChoiceDialog
 
 SORTS = ("date", "title", "length", "marks")
 
@@ -50,6 +56,7 @@ class LibraryScreen(Screen):
     | `o` | Sort by date, title, length or marks |
     | `t` | Transcribe every session that has no transcript yet |
     | `x` | Stop transcribing (finished sessions are kept) |
+    | `g` | Choose the figure that follows your focus goal |
     """
 
     HELP = """
@@ -63,6 +70,8 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         Binding("slash", "search", "Search", id="library.search", tooltip="Search all sessions"),
         Binding("o", "sort", "Sort", id="library.sort", tooltip="Sort by date, title, length or marks"),
         Binding("t", "transcribe_all", "Transcribe all", id="library.transcribe", tooltip="Transcribe every untranscribed session"),
+        Binding("g", "goal", "Goal figure", id="library.goal",
+                tooltip="Choose the figure that follows your focus goal session by session"),
         Binding("x", "cancel_transcription", "Stop", id="library.stop", show=False, tooltip="Stop batch transcription"),
         Binding("escape", "close_search", "Close search", id="library.close_search", show=False),
     ]
@@ -78,6 +87,8 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
 
     def compose(self) -> ComposeResult:
         yield Static(f"Library: {self.context.folder}", id="library-heading")
+        yield Static("", id="goal")
+        yield Horizontal(id="trends")
         with Vertical(id="batch"):
             yield Static("", id="batch-label")
             yield ProgressBar(total=100, show_eta=True, id="batch-bar")
@@ -88,9 +99,11 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        self._measures = self._measure_names()
         for key, label in (("date", "Date"), ("title", "Title"), ("length", "Length"), ("speakers", "Speakers"),
                            ("transcript", "Transcript"), ("marks", "Marks"), ("talk", "Talk share"),
-                           ("questions", "Questions open/closed"), ("wait", "Wait")):
+                           ("questions", "Questions open/closed"), ("wait", "Wait"), ("consent", "Consent"),
+                           *((f"measure:{m}", m) for m in self._measures)):
             table.add_column(label, key=key)
         self.query_one("#batch").display = False
         self.query_one("#search").display = False
@@ -104,15 +117,65 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
     def _scan(self) -> None:
         for summary in summarise(self.context.library, self.context.folder):
             self.app.call_from_thread(self._add_row, summary)
+        self.app.call_from_thread(self._show_trends)
         self._index = index_sessions(self.context.library)
+
+    def _measure_names(self) -> list[str]:
+        stored = self.context.library.get("measures")
+        if isinstance(stored, list):
+            return [str(m.get("name")) for m in stored if isinstance(m, dict) and m.get("name")]
+        return [m.name for m in DEFAULT_MEASURES]
+
+    # -- progress across sessions -------------------------------------------------------
+
+    def _by_date(self) -> list[SessionSummary]:
+        return sorted((s for s in self._rows.values() if not s.problem), key=lambda s: (s.info.date, s.info.title))
+
+    def _show_trends(self) -> None:
+        sessions = self._by_date()
+        stats = [s.stats for s in sessions]
+        outcomes = [s.details.outcomes for s in sessions]
+        panel = self.query_one("#trends", Horizontal)
+        panel.remove_children()
+        boxes = []
+        for fig in FIGURES[:3]:
+            boxes.append(_trend_box(fig.short, trend_series(stats, fig.key), fig.unit))
+        for name in self._measures:
+            boxes.append(_trend_box(name, measure_series(outcomes, name), ""))
+        panel.mount_all(boxes)
+        goal = str(self.context.library.get("focus_goal", "") or "")
+        key = str(self.context.library.get("focus_goal_figure", "wait") or "wait")
+        if key.startswith("measure:"):
+            label, values, unit = key.removeprefix("measure:"), measure_series(outcomes, key.removeprefix("measure:")), ""
+        else:
+            fig = trend_figure(key)
+            label, values, unit = fig.label, trend_series(stats, key), fig.unit
+        heading = f"Focus goal: {goal}" if goal else "Focus goal: none yet (i in a session sets it)"
+        self.query_one("#goal", Static).update(f"{heading} · {label}: {describe(values, unit)}")
+
+    def action_goal(self) -> None:
+        keys = [f.key for f in FIGURES] + [f"measure:{m}" for m in self._measures]
+        labels = [f.label for f in FIGURES] + list(self._measures)
+
+        def done(choice: int | None) -> None:
+            if choice is not None:
+                self._save_goal_figure(keys[choice])
+
+        self.app.push_screen(ChoiceDialog("Which figure follows your focus goal?", labels), done)
+
+    @work(thread=True, group="goal", exit_on_error=False)
+    def _save_goal_figure(self, key: str) -> None:
+        self.context.library.set("focus_goal_figure", key)
+        self.app.call_from_thread(self._show_trends)
 
     def _add_row(self, summary: SessionSummary) -> None:
         table = self.query_one(DataTable)
         key = str(summary.path)
-        cells = _cells(summary)
+        cells = _cells(summary, self._measures)
         if key in self._rows:
-            for column, value in zip(("date", "title", "length", "speakers", "transcript", "marks", "talk",
-                                      "questions", "wait"), cells):
+            columns = ("date", "title", "length", "speakers", "transcript", "marks", "talk", "questions", "wait",
+                       "consent", *(f"measure:{m}" for m in self._measures))
+            for column, value in zip(columns, cells):
                 table.update_cell(key, column, value)
         else:
             table.add_row(*cells, key=key)
@@ -126,6 +189,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
     def _refresh_one(self, path: Path) -> None:
         summary = summarise_one(self.context.library, path)
         self.app.call_from_thread(self._add_row, summary)
+        self.app.call_from_thread(self._show_trends)
         for session in index_sessions(self.context.library, [summary.info.id]).sessions:
             self._index.add(session)
 
@@ -270,10 +334,22 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         self._cancel.set()
 
 
-def _cells(summary: SessionSummary) -> tuple:
+def _trend_box(label: str, values: list[float | None], unit: str) -> Vertical:
+    known = [v for v in values if v is not None]
+    box = Vertical(Label(f"{label}: {describe(values, unit)}"), Sparkline(known or [0.0], summary_function=max),
+                   classes="trend")
+    return box
+
+
+def _cells(summary: SessionSummary, measures: list[str]) -> tuple:
     info = summary.info
+    consent = {"yes": Text("yes", style="green"), "no": Text("refused", style="red"),
+               "": Text("?", style="yellow")}[summary.details.consent]
+    outcomes = tuple(f"{summary.details.outcomes[m]:g}" if m in summary.details.outcomes else ""
+                     for m in measures)
     if summary.problem:
-        return (info.date, Text(info.title, style="dim"), "", "", Text("unreadable", style="red"), "", "", "", "")
+        return (info.date, Text(info.title, style="dim"), "", "", Text("unreadable", style="red"), "", "", "", "",
+                "", *("" for _ in measures))
     stats = summary.stats
     speakers = ", ".join(sp.label for sp in summary.speakers) if summary.speakers else ""
     marks = ", ".join(f"{tag} {n}" for tag, n in sorted(summary.marks_by_tag.items())) or "0"
@@ -288,7 +364,8 @@ def _cells(summary: SessionSummary) -> tuple:
         wait = f"{median:.1f} s" if median is not None else "–"
     state = {"yes": Text("yes", style="green"), "partial": Text("partial", style="yellow"),
              "no": Text("no", style="dim")}[summary.transcribed]
-    return (info.date, info.title, format_time(info.duration), speakers, state, marks, talk, questions, wait)
+    return (info.date, info.title, format_time(info.duration), speakers, state, marks, talk, questions, wait,
+            consent, *outcomes)
 
 
 def _hit_prompt(hit: Hit) -> Text:

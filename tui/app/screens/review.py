@@ -31,6 +31,7 @@ from ..widgets.notes import NotesPane
 from ..widgets.status import StatusBar
 from ..widgets.timeline import SpeakerTimeline
 from ..widgets.transcript import TranscriptView, speaker_colour
+from .details import DetailsResult, DetailsScreen
 from .dialogs import ChoiceDialog, SpeakerDialog
 from .export import ExportChoice, ExportScreen
 from .reflection import Reflection, ReflectionScreen
@@ -63,6 +64,7 @@ class ReviewScreen(Screen):
     | `/`, `n`, `N` | Search this transcript; next / previous hit while a search is on |
     | `s`, `F` | Figures (walk any of them with n/N) / show only a slice of the transcript |
     | `e`, `i` | Export for a mentor (with a preview) / reflection: focus goal, look-fors, summary |
+    | `I` | Session details: title, date, consent, tags, outcome measures |
     """
 
     HELP = """
@@ -85,6 +87,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         Binding("e", "export", "Export", id="export.open", tooltip="Export notes for a mentor, with a preview"),
         Binding("i", "reflect", "Reflect", id="reflection.open", show=False,
                 tooltip="Focus goal, look-fors before, summary and next steps after"),
+        Binding("I", "details", "Details", id="session.details", show=False,
+                tooltip="Session details: title, date, consent, tags, outcome measures"),
         Binding("F", "slice", "Slice", id="stats.slice", show=False,
                 tooltip="Show only part of the transcript: a figure, marked moments, a tag, the last 15 minutes"),
         Binding("n", "note", "Note", id="mark.note", tooltip="Write or edit the note of the mark at the cursor"),
@@ -479,11 +483,23 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                                           config.clip_pre_roll, config.clip_post_roll), chosen)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _write_export(self, choice: ExportChoice) -> tuple[Path, int]:
+    def _write_export(self, choice: ExportChoice) -> tuple[Path, int, list[str]]:
         workspace = self.review.workspace
         result = export([(workspace.report(), workspace.recording)], choice.options)
         save(result, choice.path)
-        return choice.path, result.marks
+        return choice.path, result.marks, result.warnings
+
+    def action_details(self) -> None:
+        workspace = self.review.workspace
+        speakers = ", ".join(f"{sp.label} ({sp.role})" if sp.role and sp.name else sp.label
+                             for sp in self.review.speakers) or "not known yet"
+
+        def done(result: DetailsResult | None) -> None:
+            if result is not None:
+                self._save(lambda: workspace.save_details(result.details, result.measures), "details")
+
+        self.app.push_screen(DetailsScreen(workspace.details(), workspace.measures(), speakers,
+                                           workspace.info.title, workspace.info.date), done)
 
     def action_reflect(self) -> None:
         def done(result: Reflection | None) -> None:
@@ -570,8 +586,10 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._failed("Voice not remembered", worker.error)
         elif worker.group == "export":
             if event.state == WorkerState.SUCCESS:
-                path, marks = worker.result
+                path, marks, warnings = worker.result
                 self.notify(f"Wrote {path} ({marks} mark(s)); it is private to you.", timeout=6)
+                for warning in warnings:
+                    self.notify(warning, title="Before you share it", severity="warning", timeout=10)
             elif event.state == WorkerState.ERROR:
                 self._failed("Export refused", worker.error)
         elif worker.group == "transcribe":
@@ -583,6 +601,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     def _saved(self, kind: str, mark: Mark | None) -> None:
         if kind in ("draft", "draft-cleared"):
+            return
+        if kind == "details":
+            self.notify("Session details saved.", timeout=3)
             return
         if kind == "reflection":
             self.notify("Reflection saved; it goes at the top of every export.", timeout=3)

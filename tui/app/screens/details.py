@@ -1,0 +1,103 @@
+"""Session details: title, date, consent, tags and the client's outcome measures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select
+
+from tui.core.details import Measure, SessionDetails, format_measures, parse_measures, parse_tags
+from tui.errors import DebriefError
+
+CONSENT_CHOICES = [("Not recorded", ""), ("Yes, consent given", "yes"), ("No, consent refused", "no")]
+
+
+@dataclass(frozen=True)
+class DetailsResult:
+    details: SessionDetails
+    measures: tuple[Measure, ...]
+
+
+class DetailsScreen(ModalScreen[DetailsResult | None]):
+    """Edit what is known about the session; `ctrl+s` saves, `esc` cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="details.save"),
+        Binding("escape", "cancel", "Cancel", id="details.cancel"),
+    ]
+
+    def __init__(self, details: SessionDetails, measures: tuple[Measure, ...], speakers: str,
+                 default_title: str, default_date: str) -> None:
+        super().__init__()
+        self._details, self._measures, self._speakers = details, measures, speakers
+        self._default_title, self._default_date = default_title, default_date
+
+    def compose(self) -> ComposeResult:
+        d = self._details
+        with VerticalScroll(id="details-dialog"):
+            yield Label("Session details", classes="dialog-heading")
+            yield Label(f"Participants: {self._speakers}   (R on an utterance names its speaker)", classes="dialog-hint")
+            yield Label("Title", classes="dialog-hint")
+            yield Input(d.title, placeholder=self._default_title, id="details-title")
+            yield Label("Date", classes="dialog-hint")
+            yield Input(d.date, placeholder=self._default_date or "YYYY-MM-DD", id="details-date")
+            yield Label("Consent to record and share", classes="dialog-hint")
+            with Horizontal(classes="details-row"):
+                yield Select(CONSENT_CHOICES, value=d.consent, allow_blank=False, id="details-consent")
+                yield Input(d.consent_date, placeholder="date consent was given", id="details-consent-date")
+            yield Label("Tags (comma separated)", classes="dialog-hint")
+            yield Input(", ".join(d.tags), placeholder="e.g. term 2, science, feedback", id="details-tags")
+            yield Label("Outcome measures this session", classes="dialog-hint")
+            with Vertical(id="details-measures"):
+                for m in self._measures:
+                    value = d.outcomes.get(m.name)
+                    yield Input("" if value is None else f"{value:g}", placeholder=f"{m.name} ({m.low:g}–{m.high:g})",
+                                id=f"measure-{self._measures.index(m)}", type="number")
+            yield Label("Measures used in this library (NAME LOW-HIGH, comma separated)", classes="dialog-hint")
+            yield Input(format_measures(self._measures), id="details-measure-names")
+            yield Label("ctrl+s: save · esc: cancel", classes="dialog-hint")
+
+    def _result(self) -> DetailsResult:
+        measures = parse_measures(self.query_one("#details-measure-names", Input).value)
+        outcomes: dict[str, float] = {}
+        for i, old in enumerate(self._measures):
+            text = self.query_one(f"#measure-{i}", Input).value.strip()
+            if not text:
+                continue
+            name = old.name
+            measure = next((m for m in measures if m.name == name), None)
+            if measure is None:
+                continue  # the measure was removed from the library's list
+            try:
+                outcomes[name] = measure.check(float(text))
+            except ValueError:
+                raise DebriefError(f"{name} must be a number, not {text!r}") from None
+        consent = self.query_one("#details-consent", Select).value
+        details = SessionDetails(
+            title=self.query_one("#details-title", Input).value.strip(),
+            date=self.query_one("#details-date", Input).value.strip(),
+            consent=consent if isinstance(consent, str) else "",
+            consent_date=self.query_one("#details-consent-date", Input).value.strip(),
+            tags=parse_tags(self.query_one("#details-tags", Input).value),
+            outcomes=outcomes,
+        )
+        return DetailsResult(details, measures)
+
+    def action_save(self) -> None:
+        try:
+            result = self._result()
+        except DebriefError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+            return
+        self.dismiss(result)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
