@@ -208,3 +208,19 @@ def test_a_malformed_transcript_names_the_line_and_changes_nothing(short_workspa
     err = capsys.readouterr().err
     assert err.startswith("debrief: error:") and "line" in err
     assert short_workspace.cached_transcript().source == "truth"
+
+
+def test_transcribing_a_folder_does_each_recording_once(tmp_path):
+    import shutil
+
+    from conftest import REAL
+
+    (tmp_path / "term 1").mkdir()
+    shutil.copy(REAL / "one_speaker_speech.flac", tmp_path / "term 1" / "speech.flac")
+    (tmp_path / "notes.mp3").write_text("not a recording\n")
+    first = run("transcribe", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "speech.flac: 2 utterances" in first.stdout or "speech.flac: 1 utterances" in first.stdout
+    again = run("transcribe", str(tmp_path))
+    assert again.returncode == 0 and "already transcribed" in again.stdout
+    assert "notes.mp3" not in first.stdout + again.stdout

@@ -72,8 +72,9 @@ def _command_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="debrief")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("transcribe", help="transcribe recordings offline")
-    p.add_argument("paths", nargs="+", type=Path)
+    p = sub.add_parser("transcribe", help="transcribe recordings (or every recording in folders) offline")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
     p.add_argument("--model", help="model folder or name (default: bundled tiny.en)")
     p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of speakers (default: estimate)")
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
@@ -191,31 +192,45 @@ def _empty_transcript(workspace):
 def _transcribe(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+    from tui import batch
     from tui.config import load_config
-    from tui.media.transcribe import Transcriber
-    from tui.workspace import open_recording
 
     config = load_config()
-    workspaces = [open_recording(path, args.db) for path in args.paths]  # fail fast on bad input
-    transcriber = Transcriber(args.model or config.model or None, threads=config.threads or None)
+    model = args.model or config.model or None
+    todo, skipped = batch.plan(args.paths, args.db, model, args.force)  # bad input fails before any work
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
+    failed: list[str] = []
     with Progress(*columns, transient=False) as progress:
-        for ws in workspaces:
-            cached = ws.cached_transcript()
-            if cached is not None and cached.complete and not args.force:
-                progress.console.print(f"{ws.recording}: already transcribed ({len(cached.segments)} utterances; --force to redo)")
-                continue
-            task = progress.add_task(ws.recording.name, total=max(ws.info.duration, 0.001))
-            transcript = transcriber.transcribe(
-                ws.recording,
-                num_speakers=args.speakers,
-                voices=ws.voices(),
-                on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
-            )
-            ws.save_transcript(transcript)
-            speakers = len(transcript.speakers)
-            progress.console.print(f"{ws.recording}: {len(transcript.segments)} utterances, {speakers} speaker(s), saved")
+        for path, why in skipped:
+            progress.console.print(f"{path}: {why}")
+        if not todo:
+            return 0
+        total = progress.add_task(f"{len(todo)} recording(s)", total=sum(max(w.info.duration, 1.0) for w in todo))
+        files = {w.recording: progress.add_task(f"  {w.recording.name}", total=max(w.info.duration, 0.001),
+                                                visible=args.jobs <= 1) for w in todo}
+        durations = {w.recording: max(w.info.duration, 1.0) for w in todo}
+        done_before = {"seconds": 0.0}
+
+        def on_progress(path: Path, done: float, length: float) -> None:
+            progress.update(files[path], completed=done, total=length)
+            progress.update(total, completed=done_before["seconds"] + done / max(length, 0.001) * durations[path])
+
+        def on_done(result) -> None:
+            done_before["seconds"] += durations[result.path]
+            progress.update(total, completed=done_before["seconds"])
+            progress.update(files[result.path], completed=durations[result.path])
+            progress.console.print(f"{result.path}: {result.utterances} utterances, "
+                                   f"{result.speakers} speaker(s), saved")
+
+        def on_failed(path: Path, why: str) -> None:
+            failed.append(f"{path}: {why}")
+            progress.console.print(f"[red]{path}: not transcribed: {why}")
+
+        batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=args.speakers,
+                  jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed)
+    if failed:
+        raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")
     return 0
 
 
