@@ -455,3 +455,22 @@ async def test_session_details_are_saved_from_the_app(short_workspace):
         assert "between 0 and 40" in notifications(app)
     details = short_workspace.details()
     assert details.consent == "yes" and details.outcomes == {"ORS": 31.5} and details.tags == ("science", "term 2")
+
+
+async def test_a_read_only_library_shows_a_banner_and_refuses_marks_clearly(short_workspace):
+    from tui.store import Library
+    from tui.workspace import Workspace
+
+    library = Library.open(short_workspace.library.db_path, read_only=True)
+    workspace = Workspace.of_known_session(library, short_workspace.info, short_workspace.recording)
+    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
+    app = DebriefApp(review)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "Read-only" in screen_text(app)
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "read-only" in notifications(app)
+        assert review.marks == []
+    assert short_workspace.annotations.marks() == []
