@@ -83,10 +83,11 @@ class DebriefApp(App[None]):
         try:
             self.close_audio()
         finally:
-            # With the terminal gone, drawing may hang: do not wait for it for long.
-            watchdog = threading.Timer(3.0, os._exit, (128 + signum,))
-            watchdog.daemon = True
-            watchdog.start()
+            if not self.is_headless:
+                # With the terminal gone, drawing may hang: do not wait for it for long.
+                watchdog = threading.Timer(3.0, os._exit, (128 + signum,))
+                watchdog.daemon = True
+                watchdog.start()
             self.exit(return_code=128 + signum)
 
     def get_default_screen(self) -> Screen:
