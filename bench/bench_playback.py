@@ -80,9 +80,11 @@ class AlsaToFile:
     def __init__(self) -> None:
         self.home = Path(tempfile.mkdtemp(prefix="debrief-bench-"))
         self.out = self.home / "out.raw"
-        (self.home / ".asoundrc").write_text(
-            'pcm.!default { type file; slave.pcm "null"; file "%s"; format "raw"; truncate false }\n' % self.out
-        )
+        config = ('pcm.!default { type file; slave { pcm { type null } }; file "%s"; format "raw"; '
+                  'truncate false }\n' % self.out)
+        (self.home / "asound.conf").write_text(config)
+        # The whole ALSA configuration: the machine's PulseAudio/PipeWire hooks stay out of it.
+        os.environ["ALSA_CONFIG_PATH"] = str(self.home / "asound.conf")
 
     def clear(self) -> None:
         for path in self.home.glob("out.raw*"):

@@ -125,17 +125,23 @@ def dominant_frequency(samples: np.ndarray, rate: int) -> float:
     return float(np.argmax(spectrum) * rate / len(samples))
 
 
-def alsa_to_file(home: Path) -> Path:
-    """Make ``home/.asoundrc`` send everything played on ALSA's default device to files.
+ALSA_TO_FILE = 'pcm.!default { type file; slave { pcm { type null } }; file "%s"; format "raw"; truncate false }\n'
 
-    simpleaudio opens the device once per buffer; with ``truncate false`` ALSA numbers the
-    files (out.raw, out.raw.0001, …) instead of overwriting, and :func:`played` joins them.
+
+def alsa_to_file(home: Path) -> Path:
+    """An ALSA configuration that sends everything played on the default device to files.
+
+    It is the whole configuration (point ``ALSA_CONFIG_PATH`` at the returned file), so the
+    machine's own ALSA setup — PulseAudio or PipeWire hooks whose plugins the wheel's
+    libasound cannot load — never changes what the tests hear. It is also written as
+    ``home/.asoundrc`` for tools that only read that. simpleaudio opens the device once per
+    buffer; with ``truncate false`` ALSA numbers the files (out.raw, out.raw.0001, …)
+    instead of overwriting, and :func:`played` joins them.
     """
-    out = home / "out.raw"
-    (home / ".asoundrc").write_text(
-        'pcm.!default { type file; slave.pcm "null"; file "%s"; format "raw"; truncate false }\n' % out
-    )
-    return out
+    config = ALSA_TO_FILE % (home / "out.raw")
+    (home / ".asoundrc").write_text(config)
+    (home / "asound.conf").write_text(config)
+    return home / "asound.conf"
 
 
 def played(home: Path) -> bytes:

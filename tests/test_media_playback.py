@@ -55,7 +55,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("DEBRIEF_AUDIO", raising=False)
     monkeypatch.delenv("DEBRIEF_AUDIO_COMMAND", raising=False)
-    alsa_to_file(tmp_path)
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(alsa_to_file(tmp_path)))
     return tmp_path
 
 
@@ -246,7 +246,8 @@ def test_auto_without_a_device_falls_back_to_silent_with_a_reason(
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("DEBRIEF_AUDIO", raising=False)
     monkeypatch.delenv("DEBRIEF_AUDIO_COMMAND", raising=False)
-    (tmp_path / ".asoundrc").write_text('pcm.!default { type hw; card 97 }\n')
+    (tmp_path / "asound.conf").write_text('pcm.!default { type hw; card 97 }\n')
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(tmp_path / "asound.conf"))
     player = open_player()
     assert isinstance(player, SilentPlayer)
     assert "no audio device" in player.detail
@@ -330,3 +331,28 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def test_auto_uses_the_sound_servers_player_when_alsa_cannot_reach_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: None
+) -> None:
+    """A desktop with PulseAudio: the wheel's ALSA fails, paplay reaches the server."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "paplay"
+    fake.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.buffer.read()\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/native")
+    monkeypatch.delenv("DEBRIEF_AUDIO", raising=False)
+    monkeypatch.delenv("DEBRIEF_AUDIO_COMMAND", raising=False)
+    (tmp_path / "asound.conf").write_text('pcm.!default { type hw; card 97 }\n')
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(tmp_path / "asound.conf"))
+    player = open_player()
+    try:
+        assert player.backend != "silent" and "paplay" in player.detail
+    finally:
+        player.close()
+    monkeypatch.delenv("PULSE_SERVER")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    assert isinstance(open_player(), SilentPlayer), "no sound server: silent, with the reason"

@@ -438,7 +438,27 @@ def open_player(preference: str = "auto", *, command: str | None = None) -> Play
     works, why = check_simpleaudio()
     if works:
         return ChildPlayer("ALSA default device, in a child process")
+    server_player = sound_server_player()
+    if choice == "auto" and server_player is not None:
+        # The wheel's libasound cannot load PulseAudio's ALSA plugin, so on a desktop
+        # that runs PulseAudio or PipeWire the sound server's own player is the way in.
+        return ChildPlayer(f"piping raw audio to {server_player} (sound server found; ALSA: {why})",
+                           command=server_player)
     return SilentPlayer(why + _player_hint())
+
+
+def sound_server_player() -> str | None:
+    """paplay or pw-play when a PulseAudio/PipeWire server is there to play to, else None."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    server = bool(os.environ.get("PULSE_SERVER")) or (
+        bool(runtime) and (Path(runtime, "pulse", "native").exists() or Path(runtime, "pipewire-0").exists())
+    )
+    if not server:
+        return None
+    for name in ("paplay", "pw-play"):
+        if shutil.which(name) and _command_problem(name) is None:
+            return name
+    return None
 
 
 def check_simpleaudio() -> tuple[bool, str]:
