@@ -214,7 +214,7 @@ def test_command_that_fails_is_reported(home: Path, recording: Path, tmp_path: P
 
 def test_known_players_get_raw_pcm_options() -> None:
     assert command_argv("paplay", 16000, 1) == [
-        "paplay", "--raw", "--rate=16000", "--channels=1", "--format=s16le", "--latency-msec=100",
+        "paplay", "--raw", "--rate=16000", "--channels=1", "--format=s16le", "--latency-msec=300",
     ]
     assert command_argv("/usr/bin/aplay", 44100, 2)[:2] == ["/usr/bin/aplay", "-q"]
     assert command_argv("pw-play --rate={rate} -", 8000, 1) == ["pw-play", "--rate=8000", "-"]

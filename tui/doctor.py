@@ -76,7 +76,7 @@ def audio_backends(play_tone: bool = True, preference: str = "auto", command: st
             heard = _play_tone(player)
             chosen = Check("audio in use", heard is None, f"{player.backend}: played a 0.6 s test tone"
                            if heard is None else f"{player.backend}: {heard}",
-                           "" if heard is None else "see `debrief doctor` audio lines above and README › Audio over SSH")
+                           "" if heard is None else "see the audio lines above, and docs/ssh-audio.md for sound over SSH")
         yield chosen
     finally:
         player.close()
@@ -99,7 +99,10 @@ def _play_tone(player) -> str | None:
         deadline = time.monotonic() + 3.0
         while player.is_playing() and time.monotonic() < deadline:
             time.sleep(0.05)
+        stuck = player.is_playing()
         player.pause()
+        if stuck:
+            return "the player took the tone but did not finish it within 3 s: it is stuck (no sound reaches you)"
         return player.error()
 
 
