@@ -129,6 +129,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._cancel = threading.Event()
         self._last_playing = -1
         self._draft: dict | None = None
+        self._poll_error = ""
         self._walk: list[int] = []
         """Utterances being stepped through with n/N: search hits or a figure's moments."""
         self._walk_title = ""
@@ -578,6 +579,14 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 self._saved(kind, mark)
             elif event.state == WorkerState.ERROR:
                 self._failed("Not saved", worker.error)
+        elif worker.group == "poll":
+            if event.state == WorkerState.SUCCESS and worker.result:
+                self._show_transcript()
+                self._show_marks()
+                self._show_cursor(scroll=False)
+            elif event.state == WorkerState.ERROR and str(worker.error) != self._poll_error:
+                self._poll_error = str(worker.error)  # say it once, not every second
+                self._failed("Cannot read marks", worker.error)
         elif worker.group == "voice":
             if event.state == WorkerState.SUCCESS:
                 self.notify(f"{worker.result}'s voice will be recognised in new sessions of this library.",
@@ -714,11 +723,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
 
     def _check_external_changes(self) -> None:
-        try:
-            if self.review.marks_changed_elsewhere():
-                self._show_marks()
-        except DebriefError as exc:
-            self._failed("Cannot read marks", exc)
+        self._poll_annotations()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll_annotations(self) -> bool:
+        """Another reviewer may have written to this session: a stat, and a re-read if so."""
+        return self.review.marks_changed_elsewhere()
 
     def on_unmount(self) -> None:
         self._cancel.set()
