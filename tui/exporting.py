@@ -16,7 +16,6 @@ from tui.errors import DebriefError
 from tui.formats import csv_export, html, json_export, markdown, subtitles
 from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
 from tui.formats.scope import only_tag, shareable_marks
-from tui.media.clips import clip_bounds, clip_filename, clip_mime, encode_clip
 from tui.store.files import FileModes, atomic_write, ensure_folder
 
 FORMATS = ("md", "html", "csv", "json", "srt", "vtt")
@@ -79,6 +78,9 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
     clips: dict[str, bytes] = {}
     clip_files: dict[str, bytes] = {}
     if options.embed_clips or options.clips_dir is not None:
+        from tui.media.clips import clip_bounds, clip_filename, encode_clip  # numpy and PyAV: only when cutting
+
+
         number = 0
         for report, recording, mute in zip(reports, recordings, spans):
             for mark in shareable_marks(report):
@@ -111,8 +113,7 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     if fmt == "md":
         return markdown.render(reports, context=options.context, heading=heading)
     if fmt == "html":
-        return html.render(reports, context=options.context, clips=clips, clip_mime=clip_mime(CLIP_FORMAT),
-                           heading=heading)
+        return html.render(reports, context=options.context, clips=clips, clip_mime="audio/ogg", heading=heading)
     if fmt == "csv":
         return csv_export.render(reports, context=options.context)
     if fmt == "json":

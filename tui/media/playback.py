@@ -29,11 +29,14 @@ import time
 import weakref
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tui
 from tui.core.timefmt import format_time
 from tui.errors import MediaError
-from tui.media.probe import MediaInfo, probe
+
+if TYPE_CHECKING:
+    from tui.media.probe import MediaInfo
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.5
 CHECK_TIMEOUT = 3.0
@@ -534,6 +537,8 @@ def _cached_probe(path: Path) -> MediaInfo:
         hit = _probe_cache.get(path)
     if key is not None and hit is not None and hit[:2] == key:
         return hit[2]
+    from tui.media.probe import probe  # PyAV: loaded on the first play, not at start-up
+
     info = probe(path)
     if key is not None:
         with _probe_lock:

@@ -8,6 +8,7 @@ transcribing) runs in workers; a pausable timer follows the playhead.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,6 @@ from tui.core.model import Mark, Segment, Transcript
 from tui.core.search import matching_segments, parse_query
 from tui.core.timefmt import format_range, format_time
 from tui.errors import DebriefError
-from tui.exporting import ExportOptions, export, save
 from tui.review import Review
 
 from ..widgets.notes import NotesPane
@@ -169,6 +169,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.query_one("#find").display = False
         self.query_one(TranscriptView).focus()
         self.offer_draft()
+        # Thousands of utterances are long-lived: keep the collector from walking them on every pass.
+        gc.freeze()
         if not self.review.transcript.complete or not self.review.segments:
             self._start_transcription()
         else:
@@ -216,7 +218,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         self.review.go_to_index(event.index)
-        self._after_move(scroll=False)
+        self._after_move()
 
     def on_speaker_timeline_time_selected(self, event: SpeakerTimeline.TimeSelected) -> None:
         self.review.go_to_time(event.seconds)
@@ -464,6 +466,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     # -- exporting and reflecting -------------------------------------------------------
 
     def action_export(self) -> None:
+        from tui.exporting import export
+
         review, config = self.review, self.app.config
         if not review.segments:
             self.notify("Nothing to export before the transcript is ready.", timeout=3)
@@ -473,7 +477,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         stem = f"{workspace.recording.stem} notes"
         terms = (*config.redaction_terms, *review.redaction_terms())
 
-        def preview(options: ExportOptions) -> str:
+        def preview(options) -> str:
             return export([(workspace.report(), workspace.recording)], options).text
 
         def chosen(choice: ExportChoice | None) -> None:
@@ -485,6 +489,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_export(self, choice: ExportChoice) -> tuple[Path, int, list[str]]:
+        from tui.exporting import export, save
+
         workspace = self.review.workspace
         result = export([(workspace.report(), workspace.recording)], choice.options)
         save(result, choice.path)

@@ -41,4 +41,4 @@ class StatusBar(Static):
         text.append(f"  audio: {backend}")
         if talk_share:
             text.append(f"  talk so far: {talk_share}")
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed height: never re-lay out the screen

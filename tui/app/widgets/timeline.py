@@ -104,12 +104,17 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         self._recompute()
 
     def set_playhead(self, seconds: float) -> None:
+        """Called on every playhead tick: a row spans many seconds, so most ticks draw nothing."""
         old, self._playhead = self.row_of(self._playhead), seconds
-        self._refresh_rows(old, self.row_of(seconds))
+        new = self.row_of(seconds)
+        if new != old:
+            self._refresh_rows(old, new)
 
     def set_cursor_time(self, seconds: float) -> None:
         old, self._cursor_time = self.row_of(self._cursor_time), seconds
-        self._refresh_rows(old, self.row_of(seconds))
+        new = self.row_of(seconds)
+        if new != old:
+            self._refresh_rows(old, new)
 
     # -- geometry --------------------------------------------------------------------
 

@@ -208,11 +208,11 @@ underlined and, in follow mode, the cursor tracks it.
             self._move_to(self._order[-1] if end else self._order[0])
 
     def _move_to(self, index: int) -> None:
+        """Ask the screen to move; it sets the cursor back here, so a move is drawn in one frame."""
         if not self._segments:
             return
         index = max(0, min(len(self._segments) - 1, index))
         if index != self._cursor:
-            self.set_cursor(index)
             self.post_message(self.CursorMoved(index))
 
     def on_click(self, event) -> None:
@@ -226,9 +226,14 @@ underlined and, in follow mode, the cursor tracks it.
         self._relayout()
 
     def _text_width(self) -> int:
-        return max(10, self.scrollable_content_region.width - self._time_width - SPEAKER_WIDTH - 1)
+        # Always leave the scrollbar's column: it appears only after the first layout, and
+        # wrapping must not depend on whether it is there yet.
+        scrollbar = self.styles.scrollbar_size_vertical or 0
+        return max(10, self.size.width - scrollbar - self._time_width - SPEAKER_WIDTH - 1)
 
     def _relayout(self) -> None:
+        if not self.size.width:
+            return  # not laid out yet: wrapping now would be thrown away at the first resize
         width = self._text_width()
         if width == self._layout_width:
             return
@@ -239,7 +244,8 @@ underlined and, in follow mode, the cursor tracks it.
         wrap = textwrap.TextWrapper(width=width, break_long_words=True, break_on_hyphens=False)
         for i in order:
             top = len(lines)
-            pieces = wrap.wrap(self._segments[i].text) or [""]
+            text = self._segments[i].text
+            pieces = [text] if len(text) <= width and "\n" not in text else (wrap.wrap(text) or [""])
             lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
             span[i] = (top, len(lines))
         self._lines, self._span, self._order = lines, span, order
