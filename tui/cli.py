@@ -40,8 +40,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"debrief: error: {message}", file=sys.stderr)
+    print(f"debrief: error: {_shown(message)}", file=sys.stderr)
     return 1
+
+
+def _shown(text: str) -> str:
+    """Control characters (from file names, notes, transcripts) written as escapes, never sent raw."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _shown_lines(text: str) -> str:
+    return "\n".join(_shown(line) for line in text.split("\n"))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -203,7 +212,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     failed: list[str] = []
     with Progress(*columns, transient=False) as progress:
         for path, why in skipped:
-            progress.console.print(f"{path}: {why}")
+            progress.console.print(_shown(f"{path}: {why}"), markup=False, highlight=False)
         if not todo:
             return 0
         total = progress.add_task(f"{len(todo)} recording(s)", total=sum(max(w.info.duration, 1.0) for w in todo))
@@ -220,12 +229,13 @@ def _transcribe(args: argparse.Namespace) -> int:
             done_before["seconds"] += durations[result.path]
             progress.update(total, completed=done_before["seconds"])
             progress.update(files[result.path], completed=durations[result.path])
-            progress.console.print(f"{result.path}: {result.utterances} utterances, "
-                                   f"{result.speakers} speaker(s), saved")
+            progress.console.print(_shown(f"{result.path}: {result.utterances} utterances, "
+                                          f"{result.speakers} speaker(s), saved"), markup=False, highlight=False)
 
         def on_failed(path: Path, why: str) -> None:
             failed.append(f"{path}: {why}")
-            progress.console.print(f"[red]{path}: not transcribed: {why}")
+            progress.console.print(_shown(f"{path}: not transcribed: {why}"), style="red", markup=False,
+                                   highlight=False)
 
         batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=args.speakers,
                   jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed)
@@ -244,7 +254,7 @@ def _import(args: argparse.Namespace) -> int:
         raise DebriefError(f"{workspace.library.db_path} is read-only: the transcript cannot be attached")
     workspace.save_transcript(transcript)
     names = ", ".join(sp.label for sp in transcript.speakers)
-    print(f"attached {len(transcript.segments)} utterances ({names}) to {workspace.recording.name}")
+    print(_shown(f"attached {len(transcript.segments)} utterances ({names}) to {workspace.recording.name}"))
     return 0
 
 
@@ -260,14 +270,14 @@ def _stats(args: argparse.Namespace) -> int:
                          **stats_to_json(r.stats)} for r in reports]
             print(json.dumps({"sessions": sessions}, indent=2, ensure_ascii=False))
         else:
-            print("\n".join(stats_text.render(f"{r.info.date}  {r.info.title}", r.stats) for r in reports)
-                  or "no transcribed sessions in this library")
+            print(_shown_lines("\n".join(stats_text.render(f"{r.info.date}  {r.info.title}", r.stats)
+                                          for r in reports)) or "no transcribed sessions in this library")
         return 0
     report = open_recording(args.path, args.db).report()
     if args.json:
         print(json.dumps(stats_to_json(report.stats), indent=2, ensure_ascii=False))
     else:
-        print(stats_text.render(report.info.title, report.stats), end="")
+        print(_shown_lines(stats_text.render(report.info.title, report.stats)), end="")
     return 0
 
 
@@ -312,7 +322,7 @@ def _marks(args: argparse.Namespace) -> int:
         print("no marks")
     for m in marks:
         note = f"  {m.note}" if m.note else ""
-        print(f"{format_range(m.start, m.end)}  {m.tag}  ({m.author}){note}")
+        print(_shown(f"{format_range(m.start, m.end)}  {m.tag}  ({m.author}){note}"))
     return 0
 
 
@@ -320,19 +330,20 @@ def _mark(args: argparse.Namespace) -> int:
     from tui.core.model import Mark
     from tui.core.timefmt import format_range, parse_time
     from tui.store import new_mark_id, utc_now
-    from tui.workspace import current_author, open_recording
+    from tui.workspace import check_recording, current_author, open_recording
 
-    ws = open_recording(args.recording, args.db)
-    start = parse_time(args.at, duration=ws.info.duration)
-    end = parse_time(args.to, duration=ws.info.duration) if args.to else None
+    media = check_recording(args.recording)  # every check before the library is touched
+    start = parse_time(args.at, duration=media.duration)
+    end = parse_time(args.to, duration=media.duration) if args.to else None
     if end is not None and end <= start:
         raise TimeFormatError(f"--to {args.to} must be after --at {args.at}")
     tag = args.tag.strip()
     if not tag:
         raise DebriefError("--tag must not be empty")
+    ws = open_recording(args.recording, args.db, media)
     now = utc_now()
     mark = ws.annotations.add_mark(Mark(new_mark_id(), start, end, tag, args.note, current_author(), now, now))
-    print(f"marked {format_range(mark.start, mark.end)} as {mark.tag} (saved to {ws.library.db_path})")
+    print(_shown(f"marked {format_range(mark.start, mark.end)} as {mark.tag} (saved to {ws.library.db_path})"))
     return 0
 
 
@@ -368,8 +379,9 @@ def _export(args: argparse.Namespace) -> int:
     )
     result = export(sessions, options)
     for warning in result.warnings:
-        print(f"debrief: note: {warning}", file=sys.stderr)
-    save(result, args.output, clips_dir)
+        print(f"debrief: note: {_shown(warning)}", file=sys.stderr)
+    protected = [path for _, path in sessions] + [library.db_path, library.db_path.with_name(library.db_path.name + ".d")]
+    save(result, args.output, clips_dir, protect=protected)
     if clips_dir is not None:
         print(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}", file=sys.stderr)
     if args.output is None:

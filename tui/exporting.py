@@ -7,7 +7,8 @@ the same way for every route.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,8 +124,23 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     return subtitles.render_vtt(reports)
 
 
-def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None) -> None:
-    """Write the export (and its clips) atomically, private to the user."""
+def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None, *,
+         protect: Iterable[Path] = ()) -> None:
+    """Write the export (and its clips) atomically, private to the user.
+
+    Nothing in ``protect`` (the recordings, the database and its folder) is ever
+    overwritten: a slip of ``-o`` must not destroy a session.
+    """
+    guarded = [Path(os.path.realpath(p)) for p in protect]
+    targets = [path] if path is not None else []
+    if clips_dir is not None:
+        targets += [clips_dir / name for name in result.clip_files]
+    for target in targets:
+        real = Path(os.path.realpath(target))
+        for keep in guarded:
+            if real == keep or keep in real.parents:
+                raise DebriefError(f"will not write the export over {target}: it is "
+                                   f"{'a recording or the database' if real == keep else 'inside the database folder'}")
     if clips_dir is not None:
         ensure_folder(clips_dir, FileModes())
         for name, data in result.clip_files.items():

@@ -156,6 +156,10 @@ class Review:
         self._talk = TalkShareIndex(Transcript(self._index.segments, self.transcript.speakers))
         self.cursor = min(self.cursor, max(0, len(self._index) - 1))
 
+    def transcript_as_transcribed(self, *, complete: bool) -> Transcript:
+        """The transcript before the reviewer's corrections (what the cache holds)."""
+        return replace(self._raw, complete=complete)
+
     def add_segment(self, segment: Segment) -> None:
         """A segment arrived from a running transcription."""
         raw = self._raw

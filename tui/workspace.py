@@ -167,14 +167,20 @@ class Workspace:
         )
 
 
-def open_recording(path: Path, db: Path | None = None) -> Workspace:
-    """Probe ``path`` and attach it to its library; raises a :class:`DebriefError` on bad input."""
+def check_recording(path: Path) -> MediaInfo:
+    """Is ``path`` a recording? Nothing is written (no library is opened or created)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise MediaError(f"{path} does not exist")
     if path.is_dir():
         raise MediaError(f"{path} is a folder; open a recording inside it")
-    media = probe(path)
+    return probe(path)
+
+
+def open_recording(path: Path, db: Path | None = None, media: MediaInfo | None = None) -> Workspace:
+    """Probe ``path`` and attach it to its library; raises a :class:`DebriefError` on bad input."""
+    path = Path(path).expanduser()
+    media = media if media is not None else check_recording(path)
     library = Library.open(resolve_db(path, db))
     session_id = library.session_id(path)
     info = SessionInfo(

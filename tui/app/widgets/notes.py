@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from tui.core.model import Mark
 from tui.core.timefmt import format_range
+from tui.core.text import printable
 
 
 class NotesPane(OptionList):
@@ -77,14 +78,14 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
     def _prompt(mark: Mark) -> Text:
         text = Text()
         text.append(format_range(mark.start, mark.end), style="bold")
-        text.append(f"  {mark.tag}", style="bold yellow")
+        text.append(f"  {printable(mark.tag)}", style="bold yellow")
         if mark.author:
-            text.append(f"  {mark.author}", style="dim")
+            text.append(f"  {printable(mark.author)}", style="dim")
         if mark.private:
             text.append("  private", style="italic dim")
         if mark.note:
             text.append("\n")
-            text.append(mark.note)
+            text.append(printable(mark.note))
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from tui.core.model import Segment
 from tui.core.timefmt import format_time
 from tui.core.timeline import lane_coverage
+from tui.core.text import printable
 
 SHADES = ((0.66, "█"), (0.33, "▓"), (0.1, "▒"), (0.0001, "░"))
 LABEL_WIDTH = 6
@@ -95,7 +96,7 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
 
     def set_content(self, segments: Sequence[Segment], lanes: list[tuple[str, str, str]], duration: float) -> None:
         self._segments = tuple(segments)
-        self._lanes = lanes
+        self._lanes = [(sid, printable(label), colour) for sid, label, colour in lanes]
         self._duration = max(duration, segments[-1].end if segments else 0.0, 0.001)
         self._recompute()
 

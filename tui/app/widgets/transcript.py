@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.core.model import Segment
+from tui.core.text import printable
 from tui.core.timefmt import format_time
 
 TIME_WIDTH = 6
@@ -73,8 +74,8 @@ underlined and, in follow mode, the cursor tracks it.
     BINDINGS = [
         Binding("j,down", "move(1)", "Next", id="move.next", tooltip="Next utterance", show=False),
         Binding("k,up", "move(-1)", "Previous", id="move.previous", tooltip="Previous utterance", show=False),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", id="move.page_down", show=False),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", id="move.page_up", show=False),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", id="move.page_down", show=False),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", id="move.page_up", show=False),
         Binding("g,home", "edge(0)", "First", id="move.first", tooltip="First utterance", show=False),
         Binding("G,end", "edge(1)", "Last", id="move.last", tooltip="Last utterance", show=False),
     ]
@@ -126,7 +127,7 @@ underlined and, in follow mode, the cursor tracks it.
                     marked: frozenset[int]) -> None:
         """Segments, ``speaker id -> (label, colour)``, and the indexes of marked utterances."""
         self._segments = tuple(segments)
-        self._labels = labels
+        self._labels = {sid: (printable(label), colour) for sid, (label, colour) in labels.items()}
         self._marked = marked
         self._time_width = TIME_WIDTH + (2 if self._segments and self._segments[-1].start >= 3600 else 0)
         self._layout_width = -1
@@ -244,7 +245,7 @@ underlined and, in follow mode, the cursor tracks it.
         wrap = textwrap.TextWrapper(width=width, break_long_words=True, break_on_hyphens=False)
         for i in order:
             top = len(lines)
-            text = self._segments[i].text
+            text = printable(self._segments[i].text)
             pieces = [text] if len(text) <= width and "\n" not in text else (wrap.wrap(text) or [""])
             lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
             span[i] = (top, len(lines))
