@@ -109,6 +109,7 @@ underlined and, in follow mode, the cursor tracks it.
         self._cursor = 0
         self._playing = -1
         self._lines: list[_Line] = []
+        self._style_cache: dict[tuple[bool, bool, bool], dict[str, Style]] = {}
         self._shown: list[int] | None = None
         """Indexes of the utterances shown (a thin slice), or None for all."""
         self._order: list[int] = []
@@ -279,34 +280,50 @@ underlined and, in follow mode, the cursor tracks it.
         state = (line.segment == self._cursor, line.segment == self._playing, self.has_focus)
         return self._render_cached(line_no, state, self.size.width)
 
+    def _styles(self, state: tuple[bool, bool, bool]) -> dict[str, Style]:
+        """The resolved styles of one row state, looked up in the CSS once, not per line drawn."""
+        styles = self._style_cache.get(state)
+        if styles is None:
+            is_cursor, is_playing, _focus = state
+            base = self.rich_style
+            if is_cursor:
+                base = base + self.get_component_rich_style("transcript--cursor")
+            text = base + self.get_component_rich_style("transcript--playing") if is_playing else base
+            styles = self._style_cache[state] = {
+                "base": base,
+                "text": text,
+                "time": base + self.get_component_rich_style("transcript--time", partial=True),
+                "mark": base + self.get_component_rich_style("transcript--mark", partial=True),
+                "hit": text + self.get_component_rich_style("transcript--hit", partial=True),
+                **{f"speaker:{colour}": base + Style(color=colour, bold=True) for colour in SPEAKER_COLOURS},
+            }
+        return styles
+
     @lru_cache(maxsize=1024)
     def _render_cached(self, line_no: int, state: tuple[bool, bool, bool], width: int) -> Strip:
         line = self._lines[line_no]
         seg = self._segments[line.segment]
-        is_cursor, is_playing, _focus = state
-        base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("transcript--cursor")
-        text_style = base + self.get_component_rich_style("transcript--playing") if is_playing else base
+        styles = self._styles(state)
+        base = styles["base"]
         parts: list[RichSegment] = []
         if line.first:
-            time_style = base + self.get_component_rich_style("transcript--time", partial=True)
-            parts.append(RichSegment(format_time(seg.start).rjust(self._time_width - 1) + " ", time_style))
+            parts.append(RichSegment(format_time(seg.start).rjust(self._time_width - 1) + " ", styles["time"]))
             label, colour = self._labels.get(seg.speaker, (seg.speaker, "white"))
             label = label[: SPEAKER_WIDTH - 1].ljust(SPEAKER_WIDTH - 1)
-            parts.append(RichSegment(label, base + Style(color=colour, bold=True)))
+            speaker_style = styles.get(f"speaker:{colour}") or base + Style(color=colour, bold=True)
+            parts.append(RichSegment(label, speaker_style))
             glyph = "◆" if line.segment in self._marked else " "
-            parts.append(RichSegment(glyph, base + self.get_component_rich_style("transcript--mark", partial=True)))
+            parts.append(RichSegment(glyph, styles["mark"]))
         else:
             parts.append(RichSegment(" " * (self._time_width + SPEAKER_WIDTH), base))
         parts.append(RichSegment(" ", base))
         if line.segment in self._hits and self._terms:
-            parts.extend(self._highlighted(line.text, text_style))
+            parts.extend(self._highlighted(line.text, styles["text"], styles["hit"]))
         else:
-            parts.append(RichSegment(line.text, text_style))
+            parts.append(RichSegment(line.text, styles["text"]))
         return Strip(parts).adjust_cell_length(width, base)
 
-    def _highlighted(self, text: str, style: Style) -> list[RichSegment]:
+    def _highlighted(self, text: str, style: Style, hit_style: Style) -> list[RichSegment]:
         """``text`` with every search term in it marked (case-insensitive)."""
         lowered = text.casefold()
         flags = [False] * len(text)
@@ -316,7 +333,6 @@ underlined and, in follow mode, the cursor tracks it.
                 for k in range(start, min(len(text), start + len(term))):
                     flags[k] = True
                 start = lowered.find(term, start + 1)
-        hit_style = style + self.get_component_rich_style("transcript--hit", partial=True)
         pieces: list[RichSegment] = []
         run_start = 0
         for k in range(1, len(text) + 1):
@@ -335,4 +351,5 @@ underlined and, in follow mode, the cursor tracks it.
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._style_cache.clear()
         self._render_cached.cache_clear()
