@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 
 from tui.app.app import DebriefApp
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.note_editor import NoteEditor
 from tui.app.widgets.notes import NotesPane
-from tui.app.widgets.status import StatusBar
 from tui.app.widgets.timeline import SpeakerTimeline
 from tui.app.widgets.transcript import TranscriptView
 from tui.media.playback import open_player

@@ -158,7 +158,7 @@ def _parse_vtt(path: Path, text: str) -> list[_Cue]:
     _check_vtt_timings(name, lines)
     try:
         captions = list(webvtt.from_string(text.lstrip("\ufeff"), strict=True))
-    except (webvtt.errors.MalformedCaptionError, webvtt.errors.MalformedFileError, ValueError) as exc:
+    except (webvtt.errors.MalformedCaptionError, webvtt.errors.MalformedFileError, ValueError):
         line = _first_unparsed_vtt_line(text) or 1
         raise TranscriptError(
             f"{name} line {line}: this cue is malformed (a cue is an optional identifier, a timing line and "

@@ -745,3 +745,4 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     def on_unmount(self) -> None:
         self._cancel.set()
+        gc.unfreeze()  # this screen and its transcript become garbage: let the collector see them
