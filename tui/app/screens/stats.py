@@ -78,12 +78,15 @@ then `n`/`N` step through the rest and `F` shows only them (a thin slice).
     def _table(self) -> Table:
         stats = self._stats
         table = Table(box=None, expand=True, header_style="bold")
+        narrow = self.app.size.width < 110
         for column, justify in (("Speaker", "left"), ("Talk share", "left"), ("Talk", "right"), ("Turns", "right"),
-                                ("Questions open/closed", "right"), ("Words/min", "right")):
+                                ("Open/closed q." if narrow else "Questions open/closed", "right"),
+                                ("WPM" if narrow else "Words/min", "right")):
             table.add_column(column, justify=justify, no_wrap=True)
+        width = 10 if narrow else BAR_WIDTH
         for sid, sp in stats.speakers.items():
             table.add_row(
-                self._label(sid), Text(f"{bar(sp.talk_share)} {sp.talk_share:.0%}"), format_time(sp.talk_seconds),
+                self._label(sid), Text(f"{bar(sp.talk_share, width)} {sp.talk_share:.0%}"), format_time(sp.talk_seconds),
                 str(sp.turns), f"{sp.open_questions}/{sp.closed_questions}", f"{sp.words_per_minute:.0f}",
             )
         waits = stats.wait_after_questions
