@@ -472,3 +472,17 @@ async def test_a_read_only_library_shows_a_banner_and_refuses_marks_clearly(shor
         assert "read-only" in notifications(app)
         assert review.marks == []
     assert short_workspace.annotations.marks() == []
+
+
+async def test_typing_letters_that_are_keys_in_a_note_types_them(short_workspace):
+    """q, m, n, j, space… are commands on the transcript, but text in the note dialog."""
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"quite a jump, mostly questions?", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert app.review.marks[0].note == "quite a jump, mostly questions?"
