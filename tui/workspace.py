@@ -103,13 +103,7 @@ class Workspace:
         return SessionDetails.from_dict(self.annotations.get("details"))
 
     def measures(self) -> tuple[Measure, ...]:
-        stored = self.library.get("measures")
-        if isinstance(stored, list):
-            try:
-                return tuple(Measure(str(m["name"]), float(m["low"]), float(m["high"])) for m in stored)
-            except (KeyError, TypeError, ValueError):
-                pass
-        return DEFAULT_MEASURES
+        return library_measures(self.library)
 
     def save_details(self, details: SessionDetails, measures: tuple[Measure, ...]) -> None:
         """Durably record consent, tags and outcome measures (values checked against their scales)."""
@@ -165,6 +159,17 @@ class Workspace:
             intention=str(self.annotations.get("intention", "") or ""),
             summary=str(self.annotations.get("summary", "") or ""),
         )
+
+
+def library_measures(library: Library) -> tuple[Measure, ...]:
+    """The outcome measures this library uses (ORS and SRS unless the reviewer changed them)."""
+    stored = library.get("measures")
+    if isinstance(stored, list):
+        try:
+            return tuple(Measure(str(m["name"]), float(m["low"]), float(m["high"])) for m in stored)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return DEFAULT_MEASURES
 
 
 def check_recording(path: Path) -> MediaInfo:

@@ -18,7 +18,6 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from tui.catalog import SessionSummary, summarise, summarise_one
-from tui.core.details import DEFAULT_MEASURES
 from tui.core.search import Hit, LibraryIndex
 from tui.core.trends import FIGURES, describe, measure_series
 from tui.core.trends import figure as trend_figure
@@ -27,6 +26,7 @@ from tui.core.timefmt import format_time
 from tui.errors import DebriefError
 from tui.search import index_sessions
 from tui.store import Library
+from tui.workspace import library_measures
 
 from .dialogs import ChoiceDialog
 
@@ -121,10 +121,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         self._index = index_sessions(self.context.library)
 
     def _measure_names(self) -> list[str]:
-        stored = self.context.library.get("measures")
-        if isinstance(stored, list):
-            return [str(m.get("name")) for m in stored if isinstance(m, dict) and m.get("name")]
-        return [m.name for m in DEFAULT_MEASURES]
+        return [m.name for m in library_measures(self.context.library)]
 
     # -- progress across sessions -------------------------------------------------------
 
