@@ -350,7 +350,7 @@ def _mark(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from tui.catalog import open_library
     from tui.config import load_config
-    from tui.exporting import ExportOptions, export, save
+    from tui.exporting import ExportOptions, export, protected_paths, save
     from tui.workspace import library_reports, open_recording
 
     config = load_config()
@@ -380,8 +380,7 @@ def _export(args: argparse.Namespace) -> int:
     result = export(sessions, options)
     for warning in result.warnings:
         print(f"debrief: note: {_shown(warning)}", file=sys.stderr)
-    protected = [path for _, path in sessions] + [library.db_path, library.db_path.with_name(library.db_path.name + ".d")]
-    save(result, args.output, clips_dir, protect=protected)
+    save(result, args.output, clips_dir, protect=protected_paths(library, [path for _, path in sessions]))
     if clips_dir is not None:
         print(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}", file=sys.stderr)
     if args.output is None:

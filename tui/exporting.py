@@ -17,6 +17,7 @@ from tui.errors import DebriefError
 from tui.formats import csv_export, html, json_export, markdown, subtitles
 from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
 from tui.formats.scope import only_tag, shareable_marks
+from tui.store import Library
 from tui.store.files import FileModes, atomic_write, ensure_folder
 
 FORMATS = ("md", "html", "csv", "json", "srt", "vtt")
@@ -122,6 +123,11 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     if fmt == "srt":
         return subtitles.render_srt(reports)
     return subtitles.render_vtt(reports)
+
+
+def protected_paths(library: Library, recordings: Iterable[Path]) -> list[Path]:
+    """What an export must never be written over: the recordings, the database and its folder."""
+    return [*recordings, library.db_path, library.data_dir]
 
 
 def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None, *,

@@ -489,12 +489,11 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_export(self, choice: ExportChoice) -> tuple[Path, int, list[str]]:
-        from tui.exporting import export, save
+        from tui.exporting import export, protected_paths, save
 
         workspace = self.review.workspace
         result = export([(workspace.report(), workspace.recording)], choice.options)
-        db = workspace.library.db_path
-        save(result, choice.path, protect=[workspace.recording, db, db.with_name(db.name + ".d")])
+        save(result, choice.path, protect=protected_paths(workspace.library, [workspace.recording]))
         return choice.path, result.marks, result.warnings
 
     def action_details(self) -> None:
