@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import make_data  # noqa: E402
+from results import row as _row  # noqa: E402
 
 ROWS, COLS = 48, 160
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -369,11 +370,6 @@ def run(quick: bool) -> list[dict]:
                      short["peak_rss_mib"], "same, 5-min session", "<= 250 MB", long["peak_rss_mib"] * 1.048576 <= 250))
     return rows
 
-
-def _row(name: str, figure: float, unit: str, baseline: float | None, baseline_label: str, target: str,
-         met: bool | None, details: dict | None = None) -> dict:
-    return {"benchmark": name, "figure": figure, "unit": unit, "baseline": baseline, "baseline_label": baseline_label,
-            "ratio": (figure / baseline) if baseline else None, "target": target, "met": met, "details": details or {}}
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import make_data  # noqa: E402
+from results import row as _row  # noqa: E402
 
 
 def queries() -> dict[str, list[str]]:
@@ -106,11 +107,6 @@ def run(quick: bool) -> list[dict]:
     ]
     return rows
 
-
-def _row(name: str, figure: float, unit: str, baseline: float | None, baseline_label: str, target: str,
-         met: bool | None, details: dict | None = None) -> dict:
-    return {"benchmark": name, "figure": figure, "unit": unit, "baseline": baseline, "baseline_label": baseline_label,
-            "ratio": (figure / baseline) if baseline else None, "target": target, "met": met, "details": details or {}}
 
 
 def main() -> None:

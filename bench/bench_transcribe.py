@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import make_data  # noqa: E402
+from results import row as _row  # noqa: E402
 
 THREADS = 2
 WARM_UP = ROOT.parent / "shared" / "data" / "real" / "one_speaker_speech.flac"
@@ -137,13 +138,6 @@ def run(quick: bool) -> list[dict]:
         _row("  of which speaker separation (diarize)", d, "s", p, "whole pipeline", "", None),
     ]
 
-
-def _row(name: str, figure: float, unit: str, baseline: float | None, baseline_label: str, target: str,
-         met: bool | None, details: dict | None = None, ratio: float | None = None) -> dict:
-    if ratio is None and baseline:
-        ratio = figure / baseline
-    return {"benchmark": name, "figure": figure, "unit": unit, "baseline": baseline, "baseline_label": baseline_label,
-            "ratio": ratio, "target": target, "met": met, "details": details or {}}
 
 
 def main() -> None:
