@@ -49,6 +49,9 @@ class Review:
     _raw: Transcript = field(default_factory=Transcript)
     """The transcript as transcribed or imported, before the reviewer's corrections."""
     _corrections: Corrections = field(default_factory=Corrections)
+    _names: dict = field(default_factory=dict)
+    """Speaker names as last read from disk, so a transcript arriving segment by segment
+    (on the event loop) is relabelled without reading the annotations each time."""
     _talk: TalkShareIndex | None = None
     _stats: tuple[Transcript, SessionStats] | None = None
     _undo: list[Mark] = field(default_factory=list)
@@ -57,6 +60,7 @@ class Review:
 
     def __post_init__(self) -> None:
         self._corrections = self.workspace.corrections()
+        self._names = self.workspace.speaker_names()
         self.set_transcript(self.transcript)
         self.reload_marks()
         position = self.workspace.annotations.get("position", 0.0)
@@ -151,7 +155,7 @@ class Review:
     def set_transcript(self, transcript: Transcript) -> None:
         """Show ``transcript`` (as transcribed), with the reviewer's corrections applied."""
         self._raw = transcript
-        self.transcript = self.workspace.corrected(transcript, self._corrections)
+        self.transcript = self.workspace.corrected(transcript, self._corrections, self._names)
         self._index = SegmentIndex(self.transcript.segments)
         self._talk = TalkShareIndex(Transcript(self._index.segments, self.transcript.speakers))
         self.cursor = min(self.cursor, max(0, len(self._index) - 1))
@@ -193,9 +197,10 @@ class Review:
 
     def name_speaker(self, speaker_id: str, name: str, role: str) -> None:
         self._check_writable()
-        names = dict(self.workspace.annotations.get("speakers", {}) or {})
+        names = dict(self.workspace.speaker_names())
         names[speaker_id] = {"name": name.strip(), "role": role.strip()}
         self.workspace.annotations.set("speakers", names)
+        self._names = names
         self.set_transcript(self._raw)
 
     def _save_corrections(self, corrections: Corrections) -> None:
@@ -348,9 +353,9 @@ class Review:
         """Re-read everything another process may have changed: marks, names, corrections."""
         self.marks = self.workspace.annotations.marks()
         self._marks_token = self.workspace.annotations.change_token()
-        corrections = self.workspace.corrections()
-        if corrections != self._corrections or self.transcript.speakers != self.workspace.speakers(self.transcript):
-            self._corrections = corrections
+        corrections, names = self.workspace.corrections(), self.workspace.speaker_names()
+        if corrections != self._corrections or names != self._names:
+            self._corrections, self._names = corrections, names
             self.set_transcript(self._raw)
 
     def marks_changed_elsewhere(self) -> bool:

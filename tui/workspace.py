@@ -119,21 +119,30 @@ class Workspace:
     def corrections(self) -> Corrections:
         return Corrections.from_dict(self.annotations.get("corrections"))
 
-    def corrected(self, transcript: Transcript, corrections: Corrections | None = None) -> Transcript:
-        """The transcript with the reviewer's speaker corrections and names applied."""
-        fixed = apply_corrections(transcript, self.corrections() if corrections is None else corrections)
-        return replace(fixed, speakers=self.speakers(fixed))
+    def corrected(self, transcript: Transcript, corrections: Corrections | None = None,
+                  names: dict | None = None) -> Transcript:
+        """The transcript with the reviewer's speaker corrections and names applied.
 
-    def speakers(self, transcript: Transcript) -> tuple[Speaker, ...]:
-        """The transcript's speakers with the names and roles the reviewer gave them."""
+        Pass ``corrections`` and ``names`` already read to apply them without reading the disk.
+        """
+        fixed = apply_corrections(transcript, self.corrections() if corrections is None else corrections)
+        return replace(fixed, speakers=self.speakers(fixed, names))
+
+    def speaker_names(self) -> dict:
+        """speaker id -> {"name", "role"} as the reviewer gave them."""
         given = self.annotations.get("speakers", {}) or {}
+        return given if isinstance(given, dict) else {}
+
+    def speakers(self, transcript: Transcript, names: dict | None = None) -> tuple[Speaker, ...]:
+        """The transcript's speakers with the names and roles the reviewer gave them."""
+        given = self.speaker_names() if names is None else names
         ids = [s.id for s in transcript.speakers] or sorted({s.speaker for s in transcript.segments})
         result = []
         for sid in ids:
             base = transcript.speaker(sid)
-            names = given.get(sid, {}) if isinstance(given, dict) else {}
-            if names:  # named by the reviewer: confirmed, no longer a guess from a voice profile
-                result.append(Speaker(sid, names.get("name", base.name), names.get("role", base.role)))
+            named = given.get(sid, {})
+            if named:  # named by the reviewer: confirmed, no longer a guess from a voice profile
+                result.append(Speaker(sid, named.get("name", base.name), named.get("role", base.role)))
             else:
                 result.append(base)
         return tuple(result)
