@@ -40,6 +40,7 @@ from .note_editor import NoteEditor
 
 TICK_SECONDS = 1 / 30
 EXTERNAL_CHANGE_POLL_SECONDS = 1.0
+ARRIVALS_REDRAW_SECONDS = 0.5
 
 
 class ReviewScreen(Screen):
@@ -129,6 +130,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._cancel = threading.Event()
         self._last_playing = -1
         self._draft: dict | None = None
+        self._arrivals = None
         self._poll_error = ""
         self._walk: list[int] = []
         """Utterances being stepped through with n/N: search hits or a figure's moments."""
@@ -698,9 +700,17 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def _segment_arrived(self, segment: Segment) -> None:
         first = not self.review.segments
         self.review.add_segment(segment)
-        self._show_transcript()
         if first:
+            self._show_transcript()
             self._show_cursor()
+        elif self._arrivals is None:
+            # Segments come in bursts; laying out the whole transcript for each one would make
+            # the last minutes of a long transcription stutter. Redraw at most twice a second.
+            self._arrivals = self.set_timer(ARRIVALS_REDRAW_SECONDS, self._show_arrivals)
+
+    def _show_arrivals(self) -> None:
+        self._arrivals = None
+        self._show_transcript()
 
     def _transcribed(self, transcript: Transcript) -> None:
         self.query_one("#transcribing").display = False
