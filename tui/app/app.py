@@ -9,7 +9,7 @@ import signal
 import threading
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,10 +19,14 @@ from tui.config import Config
 from tui.errors import DebriefError
 from tui.review import Review
 
+from .collector import IdleCollector
 from .screens.help import HelpScreen, KeyHelp
 from .screens.library import LibraryContext, LibraryScreen
 from .screens.note_editor import NoteEditor
 from .screens.review import ReviewScreen
+
+
+COLLECTOR_TICK_SECONDS = 0.5
 
 
 class DebriefApp(App[None]):
@@ -61,14 +65,18 @@ class DebriefApp(App[None]):
         self._transcriber_factory = transcriber_factory
         if keymap:
             self.set_keymap(dict(keymap))
+        self.collector = IdleCollector()
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(COLLECTOR_TICK_SECONDS, self.collector.tick)
         self._previous_handlers = {}
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 self._previous_handlers[signum] = signal.signal(signum, self._connection_dropped)
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
 
@@ -91,6 +99,11 @@ class DebriefApp(App[None]):
                 watchdog.daemon = True
                 watchdog.start()
             self.exit(return_code=128 + signum)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen:
         if self.review is not None:

@@ -171,8 +171,10 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.query_one("#find").display = False
         self.query_one(TranscriptView).focus()
         self.offer_draft()
-        # Thousands of utterances are long-lived: keep the collector from walking them on every pass.
+        # Thousands of utterances are long-lived: keep the collector from walking them on every
+        # pass. Again after the first frame, which lays them out and builds the panes' rows.
         gc.freeze()
+        self.call_after_refresh(gc.freeze)
         if not self.review.transcript.complete or not self.review.segments:
             self._start_transcription()
         else:
