@@ -20,11 +20,14 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from tui.core.model import Segment
 from tui.core.text import printable
 from tui.core.timefmt import format_time
+
+from .quick_scrollbar import use_quick_vertical_scrollbar
 
 TIME_WIDTH = 6
 """``MM:SS `` (``H:MM:SS`` sessions widen it)."""
@@ -123,6 +126,10 @@ underlined and, in follow mode, the cursor tracks it.
         """Utterance index -> (first line, line after its last) in the current layout."""
         self._layout_width = -1
         self._time_width = TIME_WIDTH
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return use_quick_vertical_scrollbar(self)
 
     # -- state pushed down by the screen -------------------------------------------
 
