@@ -19,12 +19,15 @@ def index_sessions(library: Library, session_ids: Iterable[str] | None = None) -
             continue
         try:
             workspace = Workspace.of_known_session(library, info)
-            transcript = workspace.cached_transcript()
+            corrections = workspace.corrections()
+            # Without the word timings a transcript reads ten times faster; only a split
+            # needs them (it cuts an utterance at a word boundary).
+            transcript = library.transcripts.load(info.id, words=bool(corrections.splits))
             marks = workspace.annotations.marks()
+            if transcript is not None:
+                transcript = workspace.corrected(transcript, corrections)
         except DebriefError:
             continue
-        if transcript is not None:
-            transcript = workspace.corrected(transcript)
         segments = transcript.segments if transcript else ()
         speakers = transcript.speakers if transcript else ()
         index.add(SessionIndex(info, segments, speakers, marks))
