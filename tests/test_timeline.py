@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tui.core.model import Mark, Segment
@@ -60,3 +62,29 @@ def test_lane_coverage_shades_rows_by_talk():
 def test_lane_coverage_of_nothing():
     assert lane_coverage([], 0, 5) == [{}, {}, {}, {}, {}]
     assert lane_coverage(SEGMENTS, 12.0, 0) == []
+
+
+@pytest.mark.parametrize("duration", [600.0, 7200.0])
+async def test_every_timeline_row_starts_its_lanes_in_the_same_column(duration):
+    """Hour-long sessions have longer time labels (1:03:09): the lanes must not shift right."""
+    from textual.app import App, ComposeResult
+
+    from tui.app.widgets.timeline import SHADES, SpeakerTimeline
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield SpeakerTimeline(id="timeline")
+
+    segments = [Segment(t, t + 20.0, "words", "A" if int(t) % 40 else "B") for t in range(0, int(duration) - 20, 20)]
+    app = Host()
+    async with app.run_test(size=(20, 30)) as pilot:
+        timeline = app.query_one(SpeakerTimeline)
+        timeline.set_content(segments, [("A", "Ann", "cyan"), ("B", "Bo", "magenta")], duration)
+        await pilot.pause()
+        header, *rows = [strip.text for strip in timeline.render_lines(timeline.size.region)]
+        lanes_at = header.index("Ann")
+        glyphs = "".join(glyph for _floor, glyph in SHADES) + " "
+        for row in rows:
+            assert re.fullmatch(r" *[0-9:]* [ ▶][ ◆]", row[:lanes_at]), (row, header)
+            assert all(ch in glyphs for ch in row[lanes_at:]), (row, header)
+        assert any(row.count(":") == 2 for row in rows) == (duration >= 3600)  # H:MM:SS labels

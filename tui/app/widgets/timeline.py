@@ -85,6 +85,8 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         self._segments: tuple[Segment, ...] = ()
         self._lanes: list[tuple[str, str, str]] = []  # (speaker id, label, colour)
         self._duration = 0.0
+        self._label_width = LABEL_WIDTH
+        """Widened for sessions over an hour, so every row's lanes start in the same column."""
         self._mark_times: tuple[float, ...] = ()
         self._playhead = 0.0
         self._cursor_time = 0.0
@@ -98,6 +100,7 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         self._segments = tuple(segments)
         self._lanes = [(sid, printable(label), colour) for sid, label, colour in lanes]
         self._duration = max(duration, segments[-1].end if segments else 0.0, 0.001)
+        self._label_width = max(LABEL_WIDTH, len(format_time(self._duration)) + 1)
         self._recompute()
 
     def set_marks(self, mark_times: Sequence[float]) -> None:
@@ -167,7 +170,7 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
     def _lane_width(self) -> int:
         if not self._lanes:
             return 0
-        return max(1, (self.size.width - LABEL_WIDTH - 2) // len(self._lanes))
+        return max(1, (self.size.width - self._label_width - 2) // len(self._lanes))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -184,7 +187,7 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
 
     def _header(self, width: int) -> Strip:
         lane = self._lane_width()
-        parts = [RichSegment(" " * (LABEL_WIDTH + 2), self.rich_style)]
+        parts = [RichSegment(" " * (self._label_width + 2), self.rich_style)]
         for _sid, label, colour in self._lanes:
             name = label[: lane - 1] if lane >= 3 else label[:lane]
             parts.append(RichSegment(name.ljust(lane), self.rich_style + Style(color=colour, bold=True)))
@@ -196,7 +199,7 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
             base = base + self.get_component_rich_style("timeline--cursor")
         label_every = max(1, self.rows // 8)
         label = format_time(row * self.step) if row % label_every == 0 else ""
-        parts = [RichSegment(label.rjust(LABEL_WIDTH - 1) + " ", base + self.get_component_rich_style("timeline--label", partial=True))]
+        parts = [RichSegment(label.rjust(self._label_width - 1) + " ", base + self.get_component_rich_style("timeline--label", partial=True))]
         if playhead:
             parts.append(RichSegment("▶", base + self.get_component_rich_style("timeline--playhead", partial=True)))
         else:
