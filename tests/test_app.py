@@ -163,6 +163,30 @@ async def test_jumping_between_marks(short_workspace):
         assert app.review.cursor == 1
 
 
+async def test_the_notes_pane_follows_the_cursor_to_the_current_note(short_workspace):
+    from tui.core.model import Mark
+
+    for i, seg in enumerate(short_workspace.cached_transcript().segments):
+        short_workspace.annotations.add_mark(
+            Mark(f"m{i}", seg.start, None, "strength", f"note {i} " + "detail " * 8, "coach", "2026-11-09T10:00:00Z"))
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 24)) as pilot:
+        notes = app.query_one(NotesPane)
+        await pilot.press("G")
+        await pilot.pause()
+        last = len(app.review.segments) - 1
+        assert notes.highlighted_mark.id == f"m{last}"
+        assert f"note {last} " in screen_text(app)  # scrolled into view, not just highlighted
+        await pilot.press("g", "j", "j")
+        await pilot.pause()
+        assert notes.highlighted_mark.id == "m2"
+        assert "note 2 " in screen_text(app)
+        await pilot.press("tab", "tab")  # the reviewer goes to the notes pane and picks another
+        assert notes.has_focus
+        await pilot.press("down")
+        assert notes.highlighted_mark.id == "m3"
+
+
 async def test_question_mark_lists_every_key(short_workspace):
     app = make_app(short_workspace)
     async with app.run_test(size=(100, 40)) as pilot:

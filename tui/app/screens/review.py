@@ -203,7 +203,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     def _show_cursor(self, *, scroll: bool = True) -> None:
         self.query_one(TranscriptView).set_cursor(self.review.cursor, scroll=scroll)
         current = self.review.current
-        self.query_one(SpeakerTimeline).set_cursor_time(current.start if current else self.review.playhead)
+        here = current.start if current else self.review.playhead
+        self.query_one(SpeakerTimeline).set_cursor_time(here)
+        self.query_one(NotesPane).follow(here)
 
     def _show_status(self, note: str = "") -> None:
         player = self.review.player

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -48,6 +49,7 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._marks: tuple[Mark, ...] | None = None
+        self._starts: list[float] = []
 
     def on_mount(self) -> None:
         if self._marks is None:
@@ -58,6 +60,8 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
             return
         keep = self.highlighted_mark
         self._marks = tuple(marks)
+        starts = [m.start for m in self._marks]
+        self._starts = starts if starts == sorted(starts) else []  # follow() needs time order
         self.clear_options()
         if not self._marks:
             self.add_option(Option(Text("No marks yet: press m on a moment that matters.", style="italic"), disabled=True))
@@ -67,6 +71,19 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
             for i, m in enumerate(self._marks):
                 if m.id == keep.id:
                     self.highlighted = i
+
+    def follow(self, seconds: float) -> None:
+        """Highlight the mark the reviewer is at or has just passed, and bring it into view.
+
+        So the note of the moment being read or heard is on screen, and ``enter``/``n`` in
+        this pane act on it. Nothing is redrawn while the same mark stays current.
+        """
+        if not self._starts or self.has_focus:
+            return  # the reviewer is choosing here: do not move under their keys
+        index = max(0, bisect_right(self._starts, seconds + 1e-6) - 1)
+        if index != self.highlighted:
+            self.highlighted = index
+            self.scroll_to_highlight(top=True)  # this note first, the ones to come below it
 
     @property
     def highlighted_mark(self) -> Mark | None:
