@@ -382,3 +382,71 @@ def test_split_utterances_keep_spaces_between_words():
     assert len(segs) == 2, "the voice changes half-way, so the utterance is split"
     assert all("  " not in s.text and " " in s.text for s in segs)
     assert " ".join(s.text for s in segs) == "how did it go fine thanks a lot"
+
+
+# ---------------------------------------------------------------- batched scoring
+
+
+def test_the_same_recording_always_gets_the_same_labels(two_voices):
+    first = speakers.diarize(two_voices.audio, two_voices.segments)
+    again = speakers.diarize(two_voices.audio.copy(), list(two_voices.segments))
+    assert first == again
+
+
+def _reference_logliks(gmm, x: np.ndarray) -> np.ndarray:
+    """Per frame and component, log(weight x density), straight from the formula in float64."""
+    x = x.astype(np.float64)[:, None, :]
+    return (np.log(gmm.weights) - 0.5 * np.log(2 * np.pi * gmm.variances).sum(1)
+            - 0.5 * ((x - gmm.means) ** 2 / gmm.variances).sum(2))
+
+
+def test_voices_scored_a_recording_at_a_time_match_scoring_each_stretch_alone():
+    """The batched float32 scoring describes every stretch as the textbook float64 formulas do."""
+    from tui.media import voice_features as vf
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(0, 1, (3000, 6)), rng.normal(2, 0.5, (2500, 6))]).astype(np.float32)
+    ubm = vf.Gmm.train(x, 8)
+    spans = [(0, 150), (150, 151), (140, 400), (400, 400), (2990, 3300), (3000, 5500)]
+
+    expected = []
+    for a, b in spans:
+        ll = _reference_logliks(ubm, x[a:b])
+        post = np.exp(ll - ll.max(1, keepdims=True))
+        post /= post.sum(1, keepdims=True)
+        n, first = post.sum(0), post.T @ x[a:b].astype(np.float64)
+        means = (first + vf.RELEVANCE * ubm.means) / (n[:, None] + vf.RELEVANCE)
+        expected.append((np.sqrt(ubm.weights)[:, None] * (means - ubm.means) / np.sqrt(ubm.variances)).ravel())
+    assert np.allclose(ubm.supervectors(x, spans), expected, atol=1e-5)
+
+    speaker = ubm.adapted(x[3000:], adapt_weights=True)
+    found = vf.frame_logliks([ubm, speaker], x)
+    for column, model in enumerate([ubm, speaker]):
+        ll = _reference_logliks(model, x)
+        top = ll.max(1)
+        assert np.allclose(found[:, column], top + np.log(np.exp(ll - top[:, None]).sum(1)), atol=1e-3)
+    assert (found[3000:, 1] > found[3000:, 0]).mean() > 0.9  # the adapted model fits its own frames
+
+
+def test_an_hour_of_stretches_is_grouped_as_the_full_eigendecomposition_groups_it():
+    """Above a few hundred stretches only the leading eigenvectors are computed (block Krylov),
+    also when the graph falls apart into separate groups (a repeated eigenvalue of 1)."""
+    rng = np.random.default_rng(5)
+    sizes = [300, 250, 200, 180]  # the last two groups are linked weakly, the others not at all
+    group = np.repeat(np.arange(4), sizes)
+    affinity = rng.uniform(0.5, 1.0, (len(group), len(group))) * (group[:, None] == group[None, :])
+    pair = np.isin(group, [2, 3])
+    affinity += 0.01 * rng.uniform(0, 1, affinity.shape) * (pair[:, None] & pair[None, :])
+    affinity = (affinity + affinity.T) / 2
+    inv = 1 / np.sqrt(affinity.sum(1))
+    m = affinity * inv[:, None] * inv[None, :]
+
+    found = speakers._top_eigenvectors(m, 4)
+    dense = np.linalg.eigh(m)[1][:, ::-1][:, :4]
+    assert found.shape == dense.shape
+    assert np.allclose(found.T @ found, np.eye(4), atol=1e-8)
+    # The repeated eigenvalue's vectors are any basis of its space: compare the spaces.
+    assert np.allclose(found[:, :3] @ found[:, :3].T, dense[:, :3] @ dense[:, :3].T, atol=1e-8)
+    assert abs(found[:, 3] @ dense[:, 3]) == pytest.approx(1.0, abs=1e-8)
+    labels = speakers._cluster(found, np.ones(len(group)), 4)
+    assert agreement([str(x) for x in labels], [str(x) for x in group]) == 1.0
