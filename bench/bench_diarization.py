@@ -28,7 +28,10 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
+# As the app runs it (tui/__init__.py): numpy must not start its BLAS threads first.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
