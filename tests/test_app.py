@@ -164,6 +164,7 @@ async def test_jumping_between_marks(short_workspace):
 
 
 async def test_the_notes_pane_follows_the_cursor_to_the_current_note(short_workspace):
+    from tui.app.screens.review import NOTES_FOLLOW_SECONDS
     from tui.core.model import Mark
 
     for i, seg in enumerate(short_workspace.cached_transcript().segments):
@@ -173,18 +174,35 @@ async def test_the_notes_pane_follows_the_cursor_to_the_current_note(short_works
     async with app.run_test(size=(100, 24)) as pilot:
         notes = app.query_one(NotesPane)
         await pilot.press("G")
-        await pilot.pause()
+        await pilot.pause(NOTES_FOLLOW_SECONDS * 2)  # the reviewer stopped: the pane catches up
         last = len(app.review.segments) - 1
         assert notes.highlighted_mark.id == f"m{last}"
         assert f"note {last} " in screen_text(app)  # scrolled into view, not just highlighted
         await pilot.press("g", "j", "j")
-        await pilot.pause()
+        await pilot.pause(NOTES_FOLLOW_SECONDS * 2)
         assert notes.highlighted_mark.id == "m2"
         assert "note 2 " in screen_text(app)
         await pilot.press("tab", "tab")  # the reviewer goes to the notes pane and picks another
         assert notes.has_focus
         await pilot.press("down")
         assert notes.highlighted_mark.id == "m3"
+
+
+async def test_the_notes_pane_waits_for_the_cursor_to_rest(short_workspace, monkeypatch):
+    from tui.app.screens import review as review_screen
+    from tui.core.model import Mark
+
+    monkeypatch.setattr(review_screen, "NOTES_FOLLOW_SECONDS", 3600.0)  # never rests, in this test
+    for i, seg in enumerate(short_workspace.cached_transcript().segments[:3]):
+        short_workspace.annotations.add_mark(Mark(f"m{i}", seg.start, None, "strength", "", "coach", "2026-11-09T10:00:00Z"))
+    app = make_app(short_workspace)
+    async with app.run_test(size=(100, 24)) as pilot:
+        notes = app.query_one(NotesPane)
+        assert notes.highlighted_mark.id == "m0"  # in place from the first frame
+        await pilot.press("j", "j")
+        await pilot.pause(0.5)
+        assert app.review.cursor == 2
+        assert notes.highlighted_mark.id == "m0"  # holding a key costs no notes redraws
 
 
 async def test_question_mark_lists_every_key(short_workspace):

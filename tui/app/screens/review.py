@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,10 @@ from .note_editor import NoteEditor
 
 TICK_SECONDS = 1 / 30
 EXTERNAL_CHANGE_POLL_SECONDS = 1.0
+NOTES_FOLLOW_SECONDS = 0.25
+"""The notes pane catches up with the cursor once it has rested this long. Scrolling that
+pane costs more than the move itself (7-8 ms a press on a 2-h session with 300 marks,
+doubling page-down latency); a reviewer holding a key does not read it on the way."""
 ARRIVALS_REDRAW_SECONDS = 0.5
 
 
@@ -164,6 +169,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.query_one(NotesPane).border_title = "Notes"
         self._ticker = self.set_interval(TICK_SECONDS, self._tick, pause=True)
         self.set_interval(EXTERNAL_CHANGE_POLL_SECONDS, self._check_external_changes)
+        self._notes_moved_at = 0.0
+        self._notes_timer = self.set_interval(NOTES_FOLLOW_SECONDS / 2, self._notes_catch_up, pause=True)
         self._show_transcript()
         self._show_marks()
         self._show_cursor()
@@ -205,7 +212,19 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         current = self.review.current
         here = current.start if current else self.review.playhead
         self.query_one(SpeakerTimeline).set_cursor_time(here)
-        self.query_one(NotesPane).follow(here)
+        first = self._notes_moved_at == 0.0
+        self._notes_moved_at = time.monotonic()
+        if first:
+            self.query_one(NotesPane).follow(here)  # the first frame shows the notes in place
+        else:
+            self._notes_timer.resume()
+
+    def _notes_catch_up(self) -> None:
+        if time.monotonic() - self._notes_moved_at < NOTES_FOLLOW_SECONDS:
+            return
+        self._notes_timer.pause()
+        current = self.review.current
+        self.query_one(NotesPane).follow(current.start if current else self.review.playhead)
 
     def _show_status(self, note: str = "") -> None:
         player = self.review.player
