@@ -16,6 +16,11 @@ from textual.widget import Widget
 
 
 class QuickScrollBar(ScrollBar):
+    _last: tuple[tuple, list[Strip]] | None = None
+    """The rows drawn last and what they were drawn from: the compositor asks again for
+    every frame that repaints anything beside the bar (a cursor move), as Textual's
+    styles cache would have answered from its cache."""
+
     def render_lines(self, crop: Region) -> list[Strip]:
         renderer = self.render()
         if not self.vertical or not isinstance(renderer, ScrollBarRender) or not self.size.height:
@@ -24,6 +29,13 @@ class QuickScrollBar(ScrollBar):
         style = renderer.style if not isinstance(renderer.style, str) else None
         if style is None or style.bgcolor is None or style.color is None:
             return super().render_lines(crop)
+        base = self.rich_style  # what the styles cache lays under every row
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        key = (crop, self.size, renderer.window_size, renderer.virtual_size, renderer.position, style, base,
+               background, tuple(map(id, filters)))
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
         bar = renderer.render_bar(
             size=height,
             window_size=renderer.window_size,
@@ -34,15 +46,13 @@ class QuickScrollBar(ScrollBar):
             back_color=style.bgcolor,
             bar_color=style.color,
         )
-        base = self.rich_style  # what the styles cache lays under every row
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
         strips: list[Strip] = []
         for text, segment_style, _ in bar.segments[crop.y:crop.bottom]:
             strip = Strip([Segment(text, base + segment_style)], width)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip if crop.column_span == (0, width) else strip.crop(crop.x, crop.right))
+        self._last = (key, strips)
         return strips
 
 
