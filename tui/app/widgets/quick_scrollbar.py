@@ -1,7 +1,7 @@
 """A vertical scrollbar drawn straight to strips.
 
 Every page of a long transcript moves the thumb, and Textual's own scrollbar redraws all
-its rows through Rich's console and the styles cache: about a fifth of the time a page down
+its rows through Rich's console and the styles cache: about a tenth of the time a page down
 took on a two-hour session. This one draws the same glyphs and styles (Textual's
 ``ScrollBarRender.render_bar``, so it looks and drags the same) into one strip per row.
 """
