@@ -39,6 +39,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+from results import row  # noqa: E402
+
 OUT = BENCH / ".out"
 README = BENCH / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -86,14 +88,6 @@ def load_average() -> list[float]:
 
 
 # ---------------------------------------------------------------- suites
-
-
-def row(name: str, figure: float | None, unit: str, baseline: float | None = None, baseline_label: str = "",
-        target: str = "", met: bool | None = None, ratio: float | None = None, details: dict | None = None) -> dict:
-    if ratio is None and figure is not None and baseline:
-        ratio = figure / baseline
-    return {"benchmark": name, "figure": figure, "unit": unit, "baseline": baseline, "baseline_label": baseline_label,
-            "ratio": ratio, "target": target, "met": met, "details": details or {}}
 
 
 def suite_store(quick: bool) -> list[dict]:
