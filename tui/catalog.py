@@ -17,10 +17,10 @@ from pathlib import Path
 from tui.core.analytics import SessionStats, session_stats
 from tui.core.details import SessionDetails
 from tui.core.model import SessionInfo, Speaker
-from tui.errors import DebriefError, MediaError
+from tui.errors import DebriefError
 from tui.media.probe import probe
 from tui.store import Library
-from tui.workspace import DB_NAME, Workspace, resolve_db
+from tui.workspace import DB_NAME, Workspace, library_folder, resolve_db
 
 _SIGNATURES: tuple[tuple[int, bytes], ...] = (
     (0, b"RIFF"),  # wav, avi
@@ -85,10 +85,7 @@ class SessionSummary:
 
 
 def open_library(folder: Path, db: Path | None = None) -> Library:
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise MediaError(f"{folder} is not a folder")
-    return Library.open(resolve_db(folder, db))
+    return Library.open(resolve_db(library_folder(folder), db))
 
 
 def summarise(library: Library, folder: Path) -> Iterator[SessionSummary]:

@@ -147,9 +147,12 @@ class Workspace:
                 result.append(base)
         return tuple(result)
 
-    def report(self) -> SessionReport:
-        """What an export of this session shows; refuses when there is no transcript yet."""
-        transcript = self.cached_transcript()
+    def report(self, transcript: Transcript | None = None) -> SessionReport:
+        """What an export of this session shows; refuses when there is no transcript yet.
+
+        ``transcript``: the cached one, if the caller has already read it.
+        """
+        transcript = transcript if transcript is not None else self.cached_transcript()
         if transcript is None:
             raise TranscriptError(
                 f"{self.recording.name} has no transcript yet: run `debrief transcribe {self.recording}` first"
@@ -209,18 +212,24 @@ def open_recording(path: Path, db: Path | None = None, media: MediaInfo | None =
     return Workspace(path, media, library, info, library.annotations(session_id))
 
 
-def library_reports(folder: Path, db: Path | None = None) -> list[SessionReport]:
-    """Reports of every transcribed session the folder's library knows, oldest first."""
+def library_folder(folder: Path) -> Path:
+    """``folder`` as the folder of a library, or a clear error when it is not a folder."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise MediaError(f"{folder} is not a folder")
-    db_path = resolve_db(folder, db)
+    return folder
+
+
+def library_reports(folder: Path, db: Path | None = None) -> list[SessionReport]:
+    """Reports of every transcribed session the folder's library knows, oldest first."""
+    db_path = resolve_db(library_folder(folder), db)
     if not db_path.exists():
         return []
     library = Library.open(db_path)
     reports = []
     for info in sorted(library.sessions(), key=lambda i: (i.date, i.title)):
-        if library.transcripts.load(info.id) is None:
-            continue
-        reports.append(Workspace.of_known_session(library, info).report())
+        workspace = Workspace.of_known_session(library, info)
+        transcript = workspace.cached_transcript()
+        if transcript is not None:
+            reports.append(workspace.report(transcript))
     return reports
