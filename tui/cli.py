@@ -351,7 +351,7 @@ def _export(args: argparse.Namespace) -> int:
     from tui.catalog import open_library
     from tui.config import load_config
     from tui.exporting import ExportOptions, export, protected_paths, save
-    from tui.workspace import library_reports, open_recording
+    from tui.workspace import library_reports, open_recording, redaction_terms
 
     config = load_config()
     if args.recording.is_dir():
@@ -364,7 +364,7 @@ def _export(args: argparse.Namespace) -> int:
         workspace = open_recording(args.recording, args.db)
         sessions = [(workspace.report(), workspace.recording)]
         library = workspace.library
-    terms = (*config.redaction_terms, *(library.get("redaction_terms", []) or []), *args.redact)
+    terms = (*config.redaction_terms, *redaction_terms(library), *args.redact)
     clips_dir = Path(args.clips) if args.clips else None
     options = ExportOptions(
         fmt=args.format,

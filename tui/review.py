@@ -17,7 +17,7 @@ from tui.core.timeline import SegmentIndex, next_mark, previous_mark
 from tui.errors import DebriefError, StoreReadOnlyError
 from tui.media.playback import Player
 from tui.store import new_mark_id, utc_now
-from tui.workspace import Workspace, current_author
+from tui.workspace import Workspace, current_author, redaction_terms
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 RESUME_REWIND_SECONDS = 2.0
@@ -100,9 +100,7 @@ class Review:
 
     def reflection(self) -> tuple[str, str, str]:
         """(focus goal of the series, look-fors, summary)."""
-        ann = self.workspace.annotations
-        return (str(self.workspace.library.get("focus_goal", "") or ""), str(ann.get("intention", "") or ""),
-                str(ann.get("summary", "") or ""))
+        return self.workspace.reflection()
 
     def set_reflection(self, focus_goal: str, intention: str, summary: str) -> None:
         self._check_writable()
@@ -113,7 +111,7 @@ class Review:
 
     def redaction_terms(self) -> tuple[str, ...]:
         """The library's own redaction list (client names, places)."""
-        return tuple(str(t) for t in self.workspace.library.get("redaction_terms", []) or ())
+        return redaction_terms(self.workspace.library)
 
     def marked_indexes(self) -> frozenset[int]:
         """Utterances that hold a mark (for the glyph in the transcript)."""

@@ -161,16 +161,30 @@ class Workspace:
         marks = tuple(m for m in self.annotations.marks() if not m.private)
         stats = session_stats(transcript, duration=self.info.duration)
         details = self.details()
+        goal, intention, summary = self.reflection()
         info = replace(self.info, title=details.title or self.info.title, date=details.date or self.info.date,
                        tags=details.tags or self.info.tags)
         return SessionReport(
             info, transcript.speakers, transcript, marks, stats,
             consent=details.consent,
             outcomes=dict(details.outcomes),
-            focus_goal=str(self.library.get("focus_goal", "") or ""),
-            intention=str(self.annotations.get("intention", "") or ""),
-            summary=str(self.annotations.get("summary", "") or ""),
+            focus_goal=goal, intention=intention, summary=summary,
         )
+
+    def reflection(self) -> tuple[str, str, str]:
+        """(focus goal of the series, look-fors, summary)."""
+        return (focus_goal(self.library), str(self.annotations.get("intention", "") or ""),
+                str(self.annotations.get("summary", "") or ""))
+
+
+def focus_goal(library: Library) -> str:
+    """What the reviewer is working on across this library's sessions."""
+    return str(library.get("focus_goal", "") or "")
+
+
+def redaction_terms(library: Library) -> tuple[str, ...]:
+    """The library's own redaction list (client names, places)."""
+    return tuple(str(t) for t in library.get("redaction_terms", []) or ())
 
 
 def library_measures(library: Library) -> tuple[Measure, ...]:

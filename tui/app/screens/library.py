@@ -26,7 +26,7 @@ from tui.core.timefmt import format_time
 from tui.errors import DebriefError
 from tui.search import index_sessions
 from tui.store import Library
-from tui.workspace import library_measures
+from tui.workspace import focus_goal, library_measures
 
 from .dialogs import ChoiceDialog
 
@@ -140,7 +140,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         for name in self._measures:
             boxes.append(_trend_box(name, measure_series(outcomes, name), ""))
         panel.mount_all(boxes)
-        goal = str(self.context.library.get("focus_goal", "") or "")
+        goal = focus_goal(self.context.library)
         key = str(self.context.library.get("focus_goal_figure", "wait") or "wait")
         if key.startswith("measure:"):
             label, values, unit = key.removeprefix("measure:"), measure_series(outcomes, key.removeprefix("measure:")), ""
