@@ -35,7 +35,7 @@ import make_data  # noqa: E402
 from results import row as _row  # noqa: E402
 
 THREADS = 2
-WARM_UP = ROOT.parent / "shared" / "data" / "real" / "one_speaker_speech.flac"
+WARM_UP = ROOT / "tests" / "data" / "real" / "one_speaker_speech.flac"
 
 
 def bare_model():

@@ -2,7 +2,7 @@
 
 Why generated and not committed: the files are large (a two-hour recording, a library of
 a hundred transcripts) and fully determined by this script, the real recordings in
-../shared/data/real/ and the sample sessions in sample_sessions/.
+tests/data/real/ and the sample sessions in sample_sessions/.
 
 What it makes (every file private: 0600 files, 0700 folders):
 
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from tui.core.model import Mark, Segment, SessionInfo, Speaker, Transcript, Word  # noqa: E402
 from tui.store import Library  # noqa: E402
 
-REAL = ROOT.parent / "shared" / "data" / "real"
+REAL = ROOT / "tests" / "data" / "real"
 SAMPLES = ROOT / "sample_sessions"
 DATA = ROOT / "bench" / ".data" / "suite"
 REVIEW = DATA / "review"

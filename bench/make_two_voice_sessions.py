@@ -1,6 +1,6 @@
 """Generate synthetic conversations with known speakers, for bench_diarization.py.
 
-Why: the real recordings in ../shared/data/real/ are few and short; speaker attribution
+Why: the real recordings in tests/data/real/ are few and short; speaker attribution
 needs many sessions with varied voice pairs (male/female and same-gender) whose truth is
 known by construction.
 

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_sessions"
-REAL = ROOT.parent / "shared" / "data" / "real"
+REAL = ROOT / "tests" / "data" / "real"
+"""Real recordings the suite needs, copied into the project with their notices (SOURCES.md)."""
 
 
 class NetworkBlocked(RuntimeError):

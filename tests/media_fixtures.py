@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-"""Real recordings shared by the project (see SOURCES.md there)."""
+REAL_DATA = Path(__file__).resolve().parent / "data" / "real"
+"""Real recordings shipped with the tests (see SOURCES.md there)."""
 
 # suffix -> (container format, audio codec)
 AUDIO_FORMATS: dict[str, tuple[str, str]] = {

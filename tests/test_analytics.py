@@ -25,7 +25,7 @@ from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.errors import DebriefError, TranscriptError
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared" / "data" / "real"
+from conftest import REAL
 SAMPLE_TRUTH = ROOT / "sample_sessions" / "coaching_session.truth.json"
 
 COACH = Speaker("S1", "Maria", "coach")

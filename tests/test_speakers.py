@@ -2,7 +2,7 @@
 
 Voices are synthesised here with numpy (harmonics of a pitch shaped by vowel formants,
 scaled like a shorter or longer vocal tract), so the tests need neither espeak nor a model.
-The real recordings in ../shared/data/real/ check the same code on human speech.
+The real recordings in tests/data/real/ check the same code on human speech.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from tui.core.model import Segment, Word
 from tui.errors import MediaError, TranscriptError
 from tui.media import speakers
 
+from conftest import REAL
+
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "data" / "real"
 DATA = Path(__file__).resolve().parent / "data"
 SR = 16000
 

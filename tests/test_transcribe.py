@@ -26,8 +26,6 @@ def test_the_bundled_model_is_used_by_default_and_is_inside_the_package():
 
 
 def test_a_real_speech_is_transcribed_offline_with_word_timings(transcriber, no_network):
-    if not JFK.exists():
-        pytest.skip("shared real recordings not present")
     progress: list[tuple[float, float]] = []
     arrived = []
     transcript = transcriber.transcribe(JFK, on_progress=lambda d, t: progress.append((d, t)), on_segment=arrived.append)
@@ -43,8 +41,6 @@ def test_a_real_speech_is_transcribed_offline_with_word_timings(transcriber, no_
 
 
 def test_cancel_keeps_what_was_done(transcriber, tmp_path):
-    if not JFK.exists():
-        pytest.skip("shared real recordings not present")
     import threading
 
     cancel = threading.Event()

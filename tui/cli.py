@@ -230,11 +230,12 @@ def _transcribe(args: argparse.Namespace) -> int:
             progress.update(total, completed=done_before["seconds"])
             progress.update(files[result.path], completed=durations[result.path])
             progress.console.print(_shown(f"{result.path}: {result.utterances} utterances, "
-                                          f"{result.speakers} speaker(s), saved"), markup=False, highlight=False)
+                                          f"{result.speakers} speaker(s), saved"), markup=False, highlight=False,
+                                   soft_wrap=True)
 
         def on_failed(path: Path, why: str) -> None:
             failed.append(f"{path}: {why}")
-            progress.console.print(_shown(f"{path}: not transcribed: {why}"), style="red", markup=False,
+            progress.console.print(_shown(f"{path}: not transcribed: {why}"), style="red", markup=False, soft_wrap=True,
                                    highlight=False)
 
         batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=args.speakers,

@@ -42,19 +42,25 @@ class Segment:
     text: str
     speaker: str = "S1"
     words: tuple[Word, ...] = ()
+    speaker_confidence: float | None = None
+    """How sure the voice model is that ``speaker`` said this (0..1); ``None`` when nobody
+    had to guess (one channel per speaker, an imported transcript, a reviewer's correction)."""
 
     @property
     def duration(self) -> float:
         return max(0.0, self.end - self.start)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "speaker": self.speaker,
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
         }
+        if self.speaker_confidence is not None:
+            data["speaker_confidence"] = self.speaker_confidence
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Segment:
@@ -64,7 +70,15 @@ class Segment:
             text=str(data["text"]),
             speaker=str(data.get("speaker", "S1")),
             words=tuple(Word.from_dict(w) for w in data.get("words", ())),
+            speaker_confidence=_confidence(data.get("speaker_confidence")),
         )
+
+
+def _confidence(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return min(1.0, max(0.0, number)) if number == number else None
 
 
 @dataclass(frozen=True, slots=True)
