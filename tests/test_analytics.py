@@ -117,7 +117,7 @@ def test_waits_after_questions() -> None:
 
 
 def test_words_per_minute_from_text_or_word_timings() -> None:
-    words = tuple(Word(i * 0.5, i * 0.5 + 0.4, w) for i, w in enumerate([" One", " two", " three", " four", " —"]))
+    words = tuple(Word(30 + i * 0.5, 30 + i * 0.5 + 0.4, w) for i, w in enumerate([" One", " two", " three", " four", " —"]))
     t = transcript(
         seg(0.0, 30.0, "S1", "one two three ... four five six"),  # six words, "..." is not one
         seg(30.0, 60.0, "S2", "this text is ignored in favour of words", words),
@@ -126,7 +126,8 @@ def test_words_per_minute_from_text_or_word_timings() -> None:
     assert stats.speakers["S1"].words == 6
     assert stats.speakers["S1"].words_per_minute == pytest.approx(12.0)
     assert stats.speakers["S2"].words == 4
-    assert stats.speakers["S2"].words_per_minute == pytest.approx(8.0)
+    # Timed words: the minutes are the ones spent talking (30.0-32.4 s), not the utterance's 30 s.
+    assert stats.speakers["S2"].words_per_minute == pytest.approx(4 / (2.4 / 60))
 
 
 def test_question_moment_uses_word_timings_when_they_match_the_text() -> None:

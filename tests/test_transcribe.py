@@ -72,3 +72,37 @@ def test_a_copied_model_folder_can_be_chosen(tmp_path):
     shutil.copytree(bundled_model_dir(), folder)
     choice = resolve_model(str(folder))
     assert choice.location == str(folder.resolve()) and choice.english_only
+
+
+PHONE = REAL / "two_speakers_phone.wav"
+
+
+def test_the_expected_number_of_people_from_the_config_is_used_when_none_is_given(no_network):
+    two = Transcriber(threads=2, speakers=2).transcribe(JFK)
+    assert len(two.speakers) == 2  # one voice, but the reviewer said sessions have two people
+    assert len(Transcriber(threads=2).transcribe(JFK).speakers) == 1
+
+
+def test_separating_again_changes_the_people_not_the_words_and_keeps_their_ids(transcriber, no_network):
+    from tui.media.transcribe import separate_again
+
+    first = transcriber.transcribe(PHONE)
+    assert {s.id for s in first.speakers} == {"S1", "S2"}
+    words = [w.text for s in first.segments for w in s.words]
+    one = separate_again(PHONE, first, 1)
+    assert len({s.speaker for s in one.segments}) == 1 and {s.speaker for s in one.segments} < {"S1", "S2"}
+    assert [w.text for s in one.segments for w in s.words] == words
+    again = separate_again(PHONE, one, 2)
+    assert {s.speaker for s in again.segments} == {"S1", "S2"}
+    # S1 is still the voice that was S1 for most of its talk.
+    agree = sum(a.speaker == b.speaker for a, b in zip(first.segments, again.segments))
+    assert agree >= 0.8 * len(first.segments)
+
+
+def test_an_imported_transcript_cannot_be_separated_again():
+    from tui.core.model import Segment, Transcript
+    from tui.media.transcribe import separate_again
+
+    imported = Transcript(segments=(Segment(0.0, 5.0, "Hello there.", "S1"),), source="import:call.vtt")
+    with pytest.raises(TranscriptError, match="no word timings"):
+        separate_again(PHONE, imported, 2)

@@ -85,7 +85,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
     p.add_argument("--model", help="model folder or name (default: bundled tiny.en)")
-    p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of speakers (default: estimate)")
+    p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of people speaking (default: [speakers] expected in the config, else estimated)")
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
     p.add_argument("--db", type=Path)
     p.set_defaults(run=_transcribe)
@@ -170,7 +170,7 @@ def _open(args: argparse.Namespace) -> int:
                       resume_rewind=config.resume_rewind, skip_silence=config.skip_silence_seconds)
 
     def transcriber() -> Transcriber:
-        return Transcriber(model, threads=config.threads or None)
+        return Transcriber(model, threads=config.threads or None, speakers=config.expected_speakers or None)
 
     try:
         if args.path.is_dir():
@@ -238,7 +238,8 @@ def _transcribe(args: argparse.Namespace) -> int:
             progress.console.print(_shown(f"{path}: not transcribed: {why}"), style="red", markup=False, soft_wrap=True,
                                    highlight=False)
 
-        batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=args.speakers,
+        batch.run(todo, db=args.db, model=model, threads=config.threads or None,
+                  speakers=args.speakers or config.expected_speakers or None,
                   jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed)
     if failed:
         raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")

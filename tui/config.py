@@ -83,6 +83,7 @@ class Config:
     follow: bool = True
     model: str = ""
     threads: int = 0
+    expected_speakers: int = 0
     context_seconds: float = 15.0
     monologue_seconds: float = 45.0
     skip_silence_seconds: float = 0.0
@@ -143,6 +144,14 @@ def _threads(value: object) -> int:
         raise _Invalid(f"be a whole number (0 means one per core), not {_shown(value)}")
     if not 0 <= value <= 64:
         raise _Invalid(f"be from 0 to 64 (0 means one per core), not {value}")
+    return value
+
+
+def _speaker_count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Invalid(f"be a whole number of people (0 means estimate it), not {_shown(value)}")
+    if not 0 <= value <= 8:
+        raise _Invalid(f"be from 0 to 8 (0 means estimate it), not {value}")
     return value
 
 
@@ -228,6 +237,9 @@ SETTINGS: tuple[_Setting, ...] = (
              "faster-whisper model name or folder; empty = the bundled tiny.en (no download).",
              env="DEBRIEF_MODEL"),
     _Setting("transcription", "threads", "threads", _threads, "CPU threads for transcription; 0 = one per core."),
+    _Setting("speakers", "expected", "expected_speakers", _speaker_count,
+             "How many people usually speak in your sessions (2 for one-to-one coaching); 0 = estimate "
+             "it for each recording. --speakers N overrides it."),
     _Setting("analysis", "monologue_seconds", "monologue_seconds", _seconds(3600, above_zero=True),
              "A turn longer than this many seconds counts as a monologue."),
     _Setting("export", "context_seconds", "context_seconds", _seconds(600),

@@ -8,8 +8,12 @@ Definitions (the README quotes them)
         The ``duration`` argument, else the transcript's, else the end of the last
         segment; never less than the end of the last segment.
     talk time
-        The union of a speaker's segment intervals: their own overlapping segments
-        count once, time spent talking over someone else counts for both.
+        The union of a speaker's talking spans (:mod:`tui.core.activity`: their words,
+        pauses under half a second bridged; an utterance without word timings counts
+        from start to end). Pauses inside an utterance are not talk; their own
+        overlapping utterances count once, time spent talking over someone else counts
+        for both. Every other figure about time (silence, overlap, turns, waits) uses
+        the same spans: an utterance runs from its first word to its last.
     talk share
         A speaker's talk time divided by the sum of all speakers' talk times, so that
         shares add up to 1 even when people talk at once.
@@ -39,7 +43,7 @@ Definitions (the README quotes them)
     wait after a question
         Measured for each segment whose *last* sentence is a question (a question
         followed by more talk in the same segment was not left to be answered). It
-        runs from the end of that segment to the start of the next segment by a
+        runs from that segment's last word to the first word of the next segment by a
         different speaker that goes on after the question ended (someone's
         "mm-hmm" under the question does not end the wait); if that reply began
         before the question ended, the wait is 0. No reply before the session
@@ -67,6 +71,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.core.activity import Span, speech_spans, talk_bounds, union
+from tui.core.attribution import APPROXIMATE_SHARE, doubtful, doubtful_share
 from tui.core.model import Segment, Transcript
 from tui.core.questions import QuestionKind, classify_sentence, split_sentences
 from tui.core.timefmt import format_time
@@ -123,6 +129,13 @@ class SpeakerStats:
     backchannels: int = 0
     wait_after_questions: WaitStats = WaitStats(0, None, None, None)
     """Waits after this speaker's own questions."""
+    doubtful_share: float = 0.0
+    """Share of their talk time in utterances whose speaker the voice model was unsure of."""
+
+    @property
+    def approximate(self) -> bool:
+        """Their figures rest on uncertain attribution: shown with ``≈``."""
+        return self.doubtful_share > APPROXIMATE_SHARE
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +169,12 @@ FIGURE_NAMES = (
     "waits",
     "waits.under_3s",
     "waits.rescued",
+    "doubtful",
     "overlaps",
     "silences",
 )
-"""Figure names; all but ``overlaps`` and ``silences`` also exist per speaker."""
+"""Figure names; all but ``overlaps`` and ``silences`` also exist per speaker. ``doubtful``:
+utterances whose speaker the voice model was unsure of (worth a reviewer's look)."""
 
 
 def figure_key(name: str, speaker_id: str | None = None) -> str:
@@ -193,6 +208,7 @@ class _Tally:
     backchannels: list[Moment] = field(default_factory=list)
     waits: list[tuple[float, Moment]] = field(default_factory=list)
     rescued: list[Moment] = field(default_factory=list)
+    doubtful: list[Moment] = field(default_factory=list)
     words: int = 0
 
 
@@ -220,22 +236,30 @@ def session_stats(
     speaker_ids = _speaker_ids(transcript)
     names = {sid: transcript.speaker(sid).label for sid in speaker_ids}
     tallies = {sid: _Tally() for sid in speaker_ids}
+    spans = [speech_spans(s) for s in segments]
+    bounds = [talk_bounds(s) for s in segments]
     per_speaker_union = {
-        sid: _union((s.start, s.end) for s in segments if s.speaker == sid) for sid in speaker_ids
+        sid: union(span for s, sp in zip(segments, spans) if s.speaker == sid for span in sp) for sid in speaker_ids
     }
     talk = {sid: _length(per_speaker_union[sid]) for sid in speaker_ids}
-    speech = _union((s.start, s.end) for s in segments)
+    speech = union(span for sp in spans for span in sp)
     talk_total = _length(speech)
     overlaps = _overlaps(list(per_speaker_union.values()))
 
-    turns = _turns(segments, order, tallies, names)
+    turns = _turns(segments, bounds, order, tallies, names)
     ending_questions = _count_questions_and_words(segments, order, tallies)
-    session_waits = _waits(segments, order, ending_questions, tallies, names)
+    session_waits = _waits(segments, bounds, order, ending_questions, tallies, names)
 
     figures: dict[str, tuple[Moment, ...]] = {}
     all_turns = sorted((t for sid in speaker_ids for t in tallies[sid].turns), key=lambda t: t.start)
     monologue_turns = [t for t in all_turns if t.end - t.start > monologue_seconds]
     share_total = sum(talk.values())
+    in_doubt = doubtful_share(transcript)
+    for i in order:
+        if doubtful(segments[i]):
+            seg = segments[i]
+            label = f"{names[seg.speaker]}? ({seg.speaker_confidence:.0%} sure): {_clip(seg.text)}"
+            tallies[seg.speaker].doubtful.append(Moment(seg.start, seg.end, i, label))
     speakers: dict[str, SpeakerStats] = {}
     for sid in speaker_ids:
         tally = tallies[sid]
@@ -262,6 +286,7 @@ def session_stats(
             interruptions=len(interruptions),
             backchannels=len(tally.backchannels),
             wait_after_questions=_wait_stats(tally.waits, len(tally.rescued)),
+            doubtful_share=in_doubt.get(sid, 0.0),
         )
         figures[figure_key("questions", sid)] = _sorted(tally.questions)
         figures[figure_key("questions.open", sid)] = _sorted(tally.open_questions)
@@ -274,6 +299,7 @@ def session_stats(
         figures[figure_key("waits", sid)] = _sorted(m for _, m in tally.waits)
         figures[figure_key("waits.under_3s", sid)] = _sorted(m for w, m in tally.waits if w < SHORT_WAIT_SECONDS)
         figures[figure_key("waits.rescued", sid)] = _sorted(tally.rescued)
+        figures[figure_key("doubtful", sid)] = _sorted(tally.doubtful)
 
     for name in FIGURE_NAMES:
         if name in ("overlaps", "silences"):
@@ -329,6 +355,8 @@ def stats_to_json(stats: SessionStats) -> dict[str, Any]:
                 "interruptions": s.interruptions,
                 "backchannels": s.backchannels,
                 "wait_after_questions": _wait_json(s.wait_after_questions),
+                "doubtful_share": round(s.doubtful_share, 4),
+                "approximate": s.approximate,
             }
             for sid, s in stats.speakers.items()
         },
@@ -352,7 +380,7 @@ class TalkShareIndex:
         _check_segments(transcript.segments)
         self._speakers: dict[str, tuple[list[float], list[float], list[float]]] = {}
         for sid in _speaker_ids(transcript):
-            intervals = _union((s.start, s.end) for s in transcript.segments if s.speaker == sid)
+            intervals = union(span for s in transcript.segments if s.speaker == sid for span in speech_spans(s))
             starts = [a for a, _ in intervals]
             ends = [b for _, b in intervals]
             before = [0.0]
@@ -417,22 +445,27 @@ def _speaker_ids(transcript: Transcript) -> list[str]:
 
 
 def _turns(
-    segments: Sequence[Segment], order: list[int], tallies: dict[str, _Tally], names: dict[str, str]
+    segments: Sequence[Segment],
+    bounds: Sequence[Span],
+    order: list[int],
+    tallies: dict[str, _Tally],
+    names: dict[str, str],
 ) -> int:
     """Group segments into turns (module docstring), noting back-channels and interruptions."""
     current: _Turn | None = None
     count = 0
     for i in order:
         seg = segments[i]
+        start, end = bounds[i]
         if current is not None and seg.speaker == current.speaker:
-            current.end = max(current.end, seg.end)
+            current.end = max(current.end, end)
             continue
-        if current is not None and seg.end <= current.end + _EPSILON:
+        if current is not None and end <= current.end + _EPSILON:
             label = f"{names[seg.speaker]} over {names[current.speaker]}: {_clip(seg.text)}"
-            tallies[seg.speaker].backchannels.append(Moment(seg.start, seg.end, i, label))
+            tallies[seg.speaker].backchannels.append(Moment(start, end, i, label))
             continue
-        turn = _Turn(seg.speaker, seg.start, seg.end, i)
-        if current is not None and seg.start < current.end - INTERRUPTION_MIN_OVERLAP_SECONDS:
+        turn = _Turn(seg.speaker, start, end, i)
+        if current is not None and start < current.end - INTERRUPTION_MIN_OVERLAP_SECONDS:
             turn.interrupted_until, turn.interrupted = current.end, current.speaker
         tallies[seg.speaker].turns.append(turn)
         current = turn
@@ -465,6 +498,7 @@ def _count_questions_and_words(
 
 def _waits(
     segments: Sequence[Segment],
+    bounds: Sequence[Span],
     order: list[int],
     ending_questions: dict[int, str],
     tallies: dict[str, _Tally],
@@ -482,27 +516,28 @@ def _waits(
         if i not in ending_questions:
             continue
         seg = segments[i]
+        asked_until = bounds[i][1]
         asker = seg.speaker
         q = next_other[p]
         while q < n:
             other = segments[order[q]]
             if other.speaker == asker:
                 q = next_other[q]
-            elif other.end <= seg.end + _EPSILON:
+            elif bounds[order[q]][1] <= asked_until + _EPSILON:
                 q += 1  # said under the question: not a reply
             else:
                 break
         if q == n:
             continue
         reply = segments[order[q]]
-        wait = max(0.0, reply.start - seg.end)
+        wait = max(0.0, bounds[order[q]][0] - asked_until)
         question = _clip(ending_questions[i])
         label = f"{wait:.1f} s before {names[reply.speaker]} replied to: {question}"
-        moment = Moment(seg.end, seg.end + wait, i, label)
+        moment = Moment(asked_until, asked_until + wait, i, label)
         tallies[asker].waits.append((wait, moment))
         session.append((wait, moment))
         spoke_again = any(
-            segments[order[r]].speaker == asker and segments[order[r]].start >= seg.end - _EPSILON
+            segments[order[r]].speaker == asker and bounds[order[r]][0] >= asked_until - _EPSILON
             for r in range(p + 1, q)
         )
         if spoke_again:
@@ -584,17 +619,6 @@ def _span_text(seconds: float) -> str:
 # --- small pieces -----------------------------------------------------------------------
 
 
-def _union(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _length(intervals: Iterable[tuple[float, float]]) -> float:
     return math.fsum(end - start for start, end in intervals)
 
@@ -614,7 +638,7 @@ def _overlaps(unions: list[list[tuple[float, float]]]) -> list[tuple[float, floa
         elif active >= 2 > active + step and time > opened:
             found.append((opened, time))
         active += step
-    return _union(found)
+    return union(found)
 
 
 def _word_count(seg: Segment) -> int:

@@ -92,11 +92,15 @@ def apply(transcript: Transcript, corrections: Corrections) -> Transcript:
     fixed = []
     for seg in segments:
         speaker = seg.speaker
+        assigned = False
         for a in corrections.assignments:
             if a.covers(seg):
-                speaker = a.speaker
+                speaker, assigned = a.speaker, True
         speaker = _resolve(speaker, corrections.merges)
-        fixed.append(replace(seg, speaker=speaker) if speaker != seg.speaker else seg)
+        if assigned:  # the reviewer said who it was: no longer in doubt
+            fixed.append(replace(seg, speaker=speaker, speaker_confidence=None))
+        else:
+            fixed.append(replace(seg, speaker=speaker) if speaker != seg.speaker else seg)
     ids = [s.id for s in transcript.speakers] + [s for s in corrections.new_speakers]
     used = {s.speaker for s in fixed}
     speakers = []

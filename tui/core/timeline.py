@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from tui.core.activity import speech_spans
 from tui.core.model import Mark, Segment
 
 
@@ -88,6 +89,9 @@ def marks_in(marks: Sequence[Mark], start: float, end: float) -> list[Mark]:
 def lane_coverage(segments: Sequence[Segment], duration: float, rows: int) -> list[dict[str, float]]:
     """For each of ``rows`` equal slices of the session, the share of it each speaker talks.
 
+    Talking is the utterances' word spans (:mod:`tui.core.activity`), so a pause inside
+    an utterance shows as a gap in the speaker's lane.
+
     One pass over the segments (each touches only the rows it spans), so drawing the
     speaker timeline of a two-hour session costs a few milliseconds per resize.
     """
@@ -96,12 +100,13 @@ def lane_coverage(segments: Sequence[Segment], duration: float, rows: int) -> li
         return coverage
     step = duration / rows
     for seg in segments:
-        first = max(0, int(seg.start / step))
-        last = min(rows - 1, int(max(seg.start, seg.end - 1e-9) / step))
-        for row in range(first, last + 1):
-            lo, hi = row * step, (row + 1) * step
-            overlap = min(seg.end, hi) - max(seg.start, lo)
-            if overlap > 0:
-                cell = coverage[row]
-                cell[seg.speaker] = min(1.0, cell.get(seg.speaker, 0.0) + overlap / step)
+        for start, end in speech_spans(seg):
+            first = max(0, int(start / step))
+            last = min(rows - 1, int(max(start, end - 1e-9) / step))
+            for row in range(first, last + 1):
+                lo, hi = row * step, (row + 1) * step
+                overlap = min(end, hi) - max(start, lo)
+                if overlap > 0:
+                    cell = coverage[row]
+                    cell[seg.speaker] = min(1.0, cell.get(seg.speaker, 0.0) + overlap / step)
     return coverage

@@ -11,8 +11,8 @@ def render(title: str, stats: SessionStats) -> str:
     for sp in stats.speakers.values():
         rows.append((
             sp.name or sp.role or sp.id,
-            format_time(sp.talk_seconds),
-            f"{sp.talk_share:.0%}",
+            ("≈" if sp.approximate else "") + format_time(sp.talk_seconds),
+            ("≈" if sp.approximate else "") + f"{sp.talk_share:.0%}",
             str(sp.turns),
             format_time(sp.longest_turn_seconds),
             str(sp.questions),
@@ -35,6 +35,10 @@ def render(title: str, stats: SessionStats) -> str:
                      f"{waits.under_3s_share:.0%} under 3 s")
     else:
         lines.append("wait after questions: no answered questions")
+    doubtful = stats.moments("doubtful")
+    if any(sp.approximate for sp in stats.speakers.values()):
+        lines.append(f"≈ rests on uncertain speaker attribution: check the {len(doubtful)} doubtful "
+                     f"utterance(s) (! in the app) and give each to its speaker (1-9)")
     monologues = stats.moments("monologues")
     if monologues:
         lines.append(f"monologues over {stats.monologue_seconds:.0f} s: " + ", ".join(m.label for m in monologues))

@@ -14,12 +14,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tui.core.activity import fit_to_speech
+from tui.core.attribution import carry_speaker_ids
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
+from tui.core.utterances import split_at_pauses
 from tui.errors import MediaError, TranscriptError
+from tui.media.voice_activity import speech_regions
 
 import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
 
@@ -70,9 +74,11 @@ def resolve_model(spec: str | None) -> ModelChoice:
 class Transcriber:
     """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
 
-    def __init__(self, model: str | None = None, *, threads: int | None = None) -> None:
+    def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None) -> None:
+        """``speakers``: how many people to separate when a call does not say (None: estimate)."""
         self.choice = resolve_model(model)
         self.threads = threads or min(4, os.cpu_count() or 2)
+        self.speakers = speakers
         self._model = None
         self._lock = threading.Lock()
 
@@ -115,6 +121,7 @@ class Transcriber:
         ``voices`` are the library's remembered voices (name -> {"embedding", "role"}): speakers
         whose voice matches one are named after it, with the confidence in ``Speaker.match``.
         """
+        num_speakers = num_speakers or self.speakers
         channels = _decode(path)
         duration = channels[0].shape[0] / SAMPLE_RATE
         model = self._load()
@@ -150,10 +157,12 @@ class Transcriber:
             done_before += duration
 
         if per_channel:
-            segments = sort_segments(found)
+            fitted = []
+            for audio, speaker in sources:
+                fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech_regions(audio))
+            segments = sort_segments(split_at_pauses(fitted))
         elif found:
-            mono_audio = sources[0][0]
-            segments = sort_segments(speaker_separation.diarize(mono_audio, found, num_speakers=num_speakers))
+            segments = _separate(sources[0][0], found, num_speakers)
         else:
             segments = ()
         if on_progress and not cancelled:
@@ -197,6 +206,39 @@ class Transcriber:
             raise
         except Exception as exc:
             raise TranscriptError(f"transcription failed: {exc}") from exc
+
+
+def separate_again(path: Path, transcript: Transcript, num_speakers: int | None) -> Transcript:
+    """``transcript``'s words given to ``num_speakers`` voices (None: estimate), without re-transcribing.
+
+    Each voice keeps the id it had where the two agree, so names, roles and the reviewer's
+    corrections (kept by id and time) still apply.
+    """
+    from tui.media import speakers as speaker_separation
+
+    if not transcript.segments:
+        raise TranscriptError("there is no transcript to separate yet")
+    if not any(s.words for s in transcript.segments):
+        raise TranscriptError("this transcript has no word timings (it was imported), so its speakers cannot be "
+                              "separated again: transcribe it with Debrief first")
+    channels = _decode(path)
+    if len(channels) == 2 and speaker_separation.channels_are_separate_speakers(_stack(channels)):
+        raise TranscriptError("each speaker has their own channel in this recording: the channels decide who spoke")
+    mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
+    segments = carry_speaker_ids(transcript.segments, _separate(mono, transcript.segments, num_speakers))
+    known = {s.id: s for s in transcript.speakers}
+    ids = sorted({s.speaker for s in segments}, key=_speaker_order)
+    return replace(transcript, segments=tuple(segments), speakers=tuple(known.get(i, Speaker(i)) for i in ids))
+
+
+def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: int | None) -> tuple[Segment, ...]:
+    """Who said each word of one mixed channel: words fitted to the voice, then split into utterances."""
+    from tui.media import speakers as speaker_separation
+
+    speech = speech_regions(mono)
+    trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
+    separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers)
+    return sort_segments(split_at_pauses(fit_to_speech(separated, speech)))
 
 
 def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:

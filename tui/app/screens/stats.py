@@ -29,7 +29,8 @@ PER_SPEAKER = (
     ("interruptions", "interruptions"),
     ("backchannels", "back-channels"),
 )
-SESSION_WIDE = (("overlaps", "overlaps (talking at once)"), ("silences", "silences"))
+SESSION_WIDE = (("doubtful", "utterances whose speaker is uncertain"), ("overlaps", "overlaps (talking at once)"),
+                ("silences", "silences"))
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ then `n`/`N` step through the rest and `F` shows only them (a thin slice).
             table.add_column(column, justify=justify, no_wrap=True)
         width = 10 if narrow else BAR_WIDTH
         for sid, sp in stats.speakers.items():
+            about = "≈" if sp.approximate else ""
             table.add_row(
-                self._label(sid), Text(f"{bar(sp.talk_share, width)} {sp.talk_share:.0%}"), format_time(sp.talk_seconds),
+                self._label(sid), Text(f"{bar(sp.talk_share, width)} {about}{sp.talk_share:.0%}"),
+                about + format_time(sp.talk_seconds),
                 str(sp.turns), f"{sp.open_questions}/{sp.closed_questions}", f"{sp.words_per_minute:.0f}",
             )
         waits = stats.wait_after_questions
@@ -94,6 +97,8 @@ then `n`/`N` step through the rest and `F` shows only them (a thin slice).
         if waits.count:
             caption += (f" · wait after questions: median {waits.median_seconds:.1f} s, "
                         f"{waits.under_3s_share:.0%} under 3 s")
+        if any(sp.approximate for sp in stats.speakers.values()):
+            caption += " · ≈ rests on uncertain speakers: walk them below"
         table.caption = caption
         return table
 
