@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from tui.core.attribution import doubtful
 from tui.core.model import Segment
 from tui.core.text import printable
 from tui.core.timefmt import format_time
@@ -61,6 +62,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     | `k` / `up` | Previous utterance |
     | `pagedown` / `pageup` | A screen further / back |
     | `g` / `home`, `G` / `end` | First / last utterance |
+    | `!` | Next utterance whose speaker is uncertain (shown `≈Name`) |
 
     | Component class | What |
     |---|---|
@@ -77,7 +79,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 ## Transcript
 One row per utterance: time, speaker, text. The highlighted row is the cursor ("here");
 `space` plays from it, `m` marks it, `n` writes a note on its mark. The row being played is
-underlined and, in follow mode, the cursor tracks it.
+underlined and, in follow mode, the cursor tracks it. `≈Name` means the voice model was
+unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the right speaker.
 """
 
     BINDINGS = [
@@ -87,6 +90,8 @@ underlined and, in follow mode, the cursor tracks it.
         Binding("pageup,ctrl+u", "page(-1)", "Page up", id="move.page_up", show=False),
         Binding("g,home", "edge(0)", "First", id="move.first", tooltip="First utterance", show=False),
         Binding("G,end", "edge(1)", "Last", id="move.last", tooltip="Last utterance", show=False),
+        Binding("exclamation_mark", "next_doubtful", "Check speaker", id="move.next_doubtful", show=False,
+                tooltip="Next utterance whose speaker the voice model was unsure of (≈): 1-9 fixes it"),
     ]
 
     COMPONENT_CLASSES = {"transcript--cursor", "transcript--playing", "transcript--time", "transcript--mark",
@@ -218,6 +223,14 @@ underlined and, in follow mode, the cursor tracks it.
         target_line = max(0, min(len(self._lines) - 1, top + direction * max(1, self.size.height - 1)))
         self._move_to(self._lines[target_line].segment)
 
+    def action_next_doubtful(self) -> None:
+        after = [i for i in self._order if i > self._cursor] + [i for i in self._order if i <= self._cursor]
+        found = next((i for i in after if doubtful(self._segments[i])), None)
+        if found is None:
+            self.notify("No utterance with an uncertain speaker.", timeout=2)
+        else:
+            self._move_to(found)
+
     def action_edge(self, end: int) -> None:
         if self._order:
             self._move_to(self._order[-1] if end else self._order[0])
@@ -322,6 +335,8 @@ underlined and, in follow mode, the cursor tracks it.
         if line.first:
             parts.append(RichSegment(format_time(seg.start).rjust(self._time_width - 1) + " ", styles["time"]))
             label, colour = self._labels.get(seg.speaker, (seg.speaker, "white"))
+            if doubtful(seg):
+                label = "≈" + label
             label = label[: SPEAKER_WIDTH - 1].ljust(SPEAKER_WIDTH - 1)
             speaker_style = styles.get(f"speaker:{colour}") or base + Style(color=colour, bold=True)
             parts.append(RichSegment(label, speaker_style))
