@@ -49,3 +49,31 @@ async def test_bang_is_in_help_and_in_the_palette(short_workspace):
         assert isinstance(app.screen, HelpScreen)
         listed = {(key, k.description) for k in app.screen._keys for key in k.keys.split(", ")}
         assert ("!", "Check speaker") in listed, listed
+
+
+async def test_separating_again_with_one_person_relabels_every_row_and_keeps_marks(tmp_path):
+    import shutil
+
+    from conftest import REAL
+    from tui.media.transcribe import Transcriber
+    from tui.workspace import open_recording
+
+    recording = tmp_path / "call.wav"
+    shutil.copy(REAL / "two_speakers_phone.wav", recording)
+    workspace = open_recording(recording)
+    workspace.save_transcript(Transcriber(threads=2).transcribe(recording))
+    assert len(workspace.cached_transcript().speakers) == 2
+    app = make_app(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # "1 person"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len({s.speaker for s in app.review.segments}) == 1
+        assert "1 speaker(s)" in notifications(app)
+        assert len(app.review.marks) == 1
+    assert len({s.speaker for s in open_recording(recording).cached_transcript().segments}) == 1

@@ -404,3 +404,10 @@ def test_config_does_not_import_textual():
     code = "import sys, tui.config; tui.config.load_config(); print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_expected_number_of_people_is_read_and_checked(tmp_path):
+    assert load_config(tmp_path / "missing.toml").expected_speakers == 0  # estimate
+    assert load_config(write(tmp_path, "[speakers]\nexpected = 2\n")).expected_speakers == 2
+    with pytest.raises(ConfigError, match=r"line 2.*speakers\.expected.*0 to 8"):
+        load_config(write(tmp_path, "[speakers]\nexpected = 12\n"))

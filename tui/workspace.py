@@ -17,7 +17,7 @@ from tui.core.details import DEFAULT_MEASURES, Measure, SessionDetails
 from tui.core.corrections import apply as apply_corrections
 from tui.core.model import SessionInfo, Speaker, Transcript
 from tui.core.report import SessionReport
-from tui.errors import DebriefError, MediaError, TranscriptError
+from tui.errors import DebriefError, MediaError, StoreReadOnlyError, TranscriptError
 from tui.media.probe import MediaInfo, probe
 from tui.store import Library, SessionAnnotations
 
@@ -78,6 +78,20 @@ class Workspace:
     def save_transcript(self, transcript: Transcript) -> None:
         if not self.library.read_only:
             self.library.transcripts.save(self.info.id, transcript)
+
+    def separate_speakers(self, transcript: Transcript, count: int | None) -> Transcript:
+        """``transcript`` (as transcribed) given to ``count`` voices (None: estimate), and saved.
+
+        Nothing is re-transcribed; names and corrections stay with the voices they were
+        given to, because each voice keeps its id where the old and new separation agree.
+        """
+        from tui.media.transcribe import separate_again
+
+        if self.library.read_only:
+            raise StoreReadOnlyError(f"{self.recording.name}'s library is open read-only: speakers were not changed")
+        separated = separate_again(self.recording, transcript, count)
+        self.save_transcript(separated)
+        return separated
 
     def voices(self) -> dict[str, dict]:
         """Voices remembered in this library: name -> {"embedding": [...], "role": ...}."""

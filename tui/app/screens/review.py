@@ -64,6 +64,7 @@ class ReviewScreen(Screen):
     | `-`, `+` | Slower / faster |
     | `1`…`9` | This utterance was said by speaker N |
     | `R`, `M`, `x` | Name the speaker / merge into another / split the utterance at the playhead |
+    | `P`, `!` | Separate the voices again with another number of people / next uncertain speaker |
     | `f` | Follow the playhead on/off |
     | `r` | Replay the last 5 s |
     | `o` | Loop the marked range / utterance at the cursor |
@@ -123,6 +124,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                 tooltip="This utterance's speaker is really another one: merge them"),
         Binding("x", "split", "Split here", id="speaker.split", show=False,
                 tooltip="Cut this utterance in two at the playhead (where the speaker changes)"),
+        Binding("P", "separate_again", "Separate again", id="speaker.separate", show=False,
+                tooltip="Give the words to another number of people, without transcribing again"),
         Binding("escape", "back", "Library", id="app.library", tooltip="Back to the library (the session is saved)"),
     ]
 
@@ -596,6 +599,25 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             return
         self._save(lambda: self.review.split_current(at), "split")
 
+    def action_separate_again(self) -> None:
+        if not self.review.segments or not self.review.transcript.complete:
+            self.notify("Wait for the transcript: speakers are separated once it is complete.", timeout=3)
+            return
+        raw = self.review.transcript_as_transcribed(complete=True)
+        choices: list[int | None] = [None, *range(1, 7)]
+        labels = ["Estimate how many", "1 person", *(f"{n} people" for n in range(2, 7))]
+
+        def done(choice: int | None) -> None:
+            if choice is not None:
+                self.notify("Separating the voices again…", timeout=3)
+                self._separate_again(raw, choices[choice])
+
+        self.app.push_screen(ChoiceDialog("How many people speak in this session?", labels), done)
+
+    @work(thread=True, exclusive=True, group="separate", exit_on_error=False)
+    def _separate_again(self, raw: Transcript, count: int | None) -> Transcript:
+        return self.review.workspace.separate_speakers(raw, count)
+
     # -- durable saves, off the event loop ---------------------------------------------
 
     @work(thread=True, group="store", exit_on_error=False)
@@ -632,6 +654,11 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                     self.notify(warning, title="Before you share it", severity="warning", timeout=10)
             elif event.state == WorkerState.ERROR:
                 self._failed("Export refused", worker.error)
+        elif worker.group == "separate":
+            if event.state == WorkerState.SUCCESS:
+                self._separated(worker.result)
+            elif event.state == WorkerState.ERROR:
+                self._failed("Speakers not separated", worker.error)
         elif worker.group == "transcribe":
             if event.state == WorkerState.SUCCESS:
                 self._transcribed(worker.result)
@@ -744,6 +771,13 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
         state = "" if transcript.complete else " (stopped part-way; reopen to finish)"
         self.notify(f"Transcript ready: {len(transcript.segments)} utterances{state}.", timeout=4)
+
+    def _separated(self, transcript: Transcript) -> None:
+        self.review.set_transcript(transcript)
+        self._show_transcript()
+        self._show_cursor()
+        self._show_status()
+        self.notify(f"{len(self.review.speakers)} speaker(s); your names and corrections are kept.", timeout=4)
 
     # -- timers ----------------------------------------------------------------------
 
