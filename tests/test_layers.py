@@ -1,7 +1,10 @@
-"""The layering in DESIGN.md, checked: domain code never pulls in Textual."""
+"""The layering (pyproject.toml's import-linter contracts), checked, and shown to be able to fail."""
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,12 +16,29 @@ def test_domain_and_review_do_not_import_textual(module):
     assert out.stdout.strip() == "False"
 
 
-def test_import_contracts_hold():
-    from pathlib import Path
+ROOT = Path(__file__).resolve().parent.parent
 
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-m", "importlinter.cli", "--config", str(root / "pyproject.toml")],
-                            capture_output=True, text=True, cwd=root)
-    if "No module named importlinter" in result.stderr:
-        pytest.fail("import-linter is a test dependency; install with .[test]")
+
+def lint(root: Path) -> subprocess.CompletedProcess:
+    """import-linter's own entry point on the package under ``root`` (imported from there, not installed)."""
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True))")
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env)
+
+
+def test_import_contracts_hold():
+    result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout and "KEPT" in result.stdout
+
+
+def test_an_import_pointing_up_breaks_the_contracts(tmp_path):
+    """The check above can fail: the same linter on a copy with core importing the app."""
+    shutil.copytree(ROOT / "tui", tmp_path / "tui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    timefmt = tmp_path / "tui" / "core" / "timefmt.py"
+    timefmt.write_text(timefmt.read_text() + "\nfrom tui.app import app  # noqa\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout and "tui.core.timefmt -> tui.app" in result.stdout
