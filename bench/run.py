@@ -5,7 +5,7 @@
 --quick        fewer repetitions, shorter runs, the 2-minute file for transcription, no
                playback benchmark (< 3 minutes once the data exists)
 --write-readme put the results table and the machine into bench/README.md (between markers)
---only         run some suites only: store search app transcribe diarization playback
+--only         run some suites only: store search app transcribe diarization truth playback
 
 Every figure is a median (or a percentile, where named) with a baseline measured in the
 same run, because this machine is shared and its load changes minute by minute; the load
@@ -44,7 +44,7 @@ from results import row  # noqa: E402
 OUT = BENCH / ".out"
 README = BENCH / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-SUITES = ("store", "search", "app", "transcribe", "diarization", "playback")
+SUITES = ("store", "search", "app", "transcribe", "diarization", "truth", "playback")
 
 
 # ---------------------------------------------------------------- the machine
@@ -145,6 +145,15 @@ def suite_diarization(quick: bool) -> list[dict]:
     ]
 
 
+def suite_truth(quick: bool) -> list[dict]:
+    """What users get: `debrief transcribe` + `debrief stats` scored against references."""
+    import bench_truth
+
+    scored, rows = bench_truth.run(quick)
+    rows[0]["details"]["table"] = scored
+    return rows
+
+
 def suite_playback(quick: bool) -> list[dict]:
     """bench_playback.py has no run(): run it as its own process (it changes HOME) and read its lines."""
     if quick:
@@ -170,7 +179,7 @@ def suite_playback(quick: bool) -> list[dict]:
 
 
 RUNNERS = {"store": suite_store, "search": suite_search, "app": suite_app, "transcribe": suite_transcribe,
-           "diarization": suite_diarization, "playback": suite_playback}
+           "diarization": suite_diarization, "truth": suite_truth, "playback": suite_playback}
 
 
 # ---------------------------------------------------------------- output
