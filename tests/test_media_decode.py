@@ -192,3 +192,27 @@ def test_bad_media_raises_media_error(tmp_path: Path, media: dict[str, Path]) ->
             iter_pcm(path)
     with pytest.raises(MediaError, match="speed"):
         iter_pcm(media[".wav"], speed=9.0)
+
+
+def test_a_text_file_or_an_image_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import zlib
+
+    from tui.media.decode import open_audio
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("COACH|0.8|Hi Sam. How did the lesson go?\n" * 40)  # FFmpeg reads text as a "tty" video
+    with pytest.raises(MediaError, match="notes.txt is a text file, not a recording"):
+        open_audio(notes)
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
+    png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", (4).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00") + \
+        _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+    picture = tmp_path / "session.mp3"
+    picture.write_bytes(png)
+    with pytest.raises(MediaError, match="session.mp3 is an image, not a recording"):
+        open_audio(picture)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    import zlib
+
+    return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")

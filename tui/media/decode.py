@@ -126,11 +126,25 @@ def open_audio(path: Path) -> tuple[av.container.InputContainer, av.audio.stream
         raise MediaError(f"{name} is not an audio or video file Debrief can read (or it is damaged)") from None
     if not container.streams.audio:
         has_video = bool(container.streams.video)
+        kind = _not_a_recording(container.format.name)
         container.close()
+        if kind:
+            raise MediaError(f"{name} is {kind}, not a recording")
         if has_video:
             raise MediaError(f"{name} has no audio track (it is a video without sound)")
         raise MediaError(f"{name} has no audio track")
     return container, container.streams.audio[0]
+
+
+def _not_a_recording(format_names: str) -> str:
+    """What FFmpeg took a non-media file for: it reads any text as a "tty" video and images as
+    one-frame videos, which would otherwise be reported as "a video without sound"."""
+    names = set(format_names.split(","))
+    if "tty" in names:
+        return "a text file"
+    if names & {"image2", "gif", "apng", "ico", "bmp_pipe", "svg_pipe"} or any(n.endswith("_pipe") for n in names):
+        return "an image"
+    return ""
 
 
 def stated_duration(container: av.container.InputContainer, stream: av.audio.stream.AudioStream, path: Path) -> float:
