@@ -325,8 +325,8 @@ class ChildPlayer(Player):
             child = self._active
             if child is None or self._frozen is not None:
                 return False
-        if child.process.poll() is not None:
-            child.done.wait(0.5)  # let the reader take its last lines, so error() is ready
+        # Never wait here (the playhead ticks on the event loop): ``finished`` turns true once
+        # the reader has taken the child's last lines, so error() is ready when this says False.
         return not child.finished
 
     def error(self) -> str | None:
