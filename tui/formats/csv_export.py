@@ -64,8 +64,8 @@ def _mark_cells(report: SessionReport, mark: Mark, number: int, context: float) 
         _cell(mark.tag),
         _cell(mark.note),
         _cell(mark.author),
-        mark.created,
-        mark.updated,
+        _cell(mark.created),  # written by Debrief, but a hand-edited or planted file can say anything
+        _cell(mark.updated),
         _cell(", ".join(speakers)),
         _cell(transcript),
     ]
