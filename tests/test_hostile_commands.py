@@ -116,6 +116,17 @@ def test_import_with_force_keeps_the_replaced_transcript_and_says_so(lib, tmp_pa
     assert len(json.loads(lib.transcript_file.read_text())["transcript"]["segments"]) == 1
 
 
+def test_a_damaged_transcript_is_replaced_without_force_but_still_kept(lib, tmp_path, capfd):
+    damaged = b'{"transcript": {"segments": [{"start": '
+    lib.transcript_file.write_bytes(damaged)
+    one = tmp_path / "one.vtt"
+    one.write_text(ONE_CUE)
+    outcome = debrief(capfd, "import", lib.recording, one)
+    assert outcome.status == 0, outcome.err
+    kept = [p for p in lib.transcript_file.parent.iterdir() if ".replaced-" in p.name]
+    assert [p.read_bytes() for p in kept] == [damaged] and "damaged" in outcome.out
+
+
 def test_an_identical_copy_shares_the_session_and_the_refusal_says_so(lib, tmp_path, capfd):
     copy = lib.folder / "copy of session.ogg"
     shutil.copy(lib.recording, copy)

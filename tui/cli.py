@@ -313,13 +313,15 @@ def _import(args: argparse.Namespace) -> int:
             f"{_shared_with(existing.other_recordings)}); nothing was changed: add --force to replace it "
             "(the replaced one is kept)")
     workspace = open_recording(args.recording, args.db, media)
-    kept = workspace.replace_transcript(transcript) if existing.transcript is not None else None
-    if kept is None:
-        workspace.save_transcript(transcript)
+    if workspace.read_only:
+        raise DebriefError(f"{workspace.library.db_path} is read-only ({workspace.library.read_only_reason}): "
+                           "the transcript cannot be attached")
+    kept = workspace.replace_transcript(transcript)  # whatever file was there (even a damaged one) is kept
     print(_shown(f"attached {_described(transcript)} to {workspace.recording.name}"))
     if kept is not None:
-        print(_shown(f"replaced {_described(existing.transcript)}{_shared_with(existing.other_recordings)}; "
-                     f"the replaced transcript is kept as {kept}"))
+        what = (f"replaced {_described(existing.transcript)}{_shared_with(existing.other_recordings)}"
+                if existing.transcript is not None else "replaced a damaged transcript file")
+        print(_shown(f"{what}; the replaced transcript is kept as {kept}"))
     return 0
 
 
