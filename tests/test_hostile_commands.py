@@ -23,6 +23,7 @@ from test_hostile_inputs import (  # noqa: F401  (lib and pristine are fixtures)
     assert_clean_failure,
     assert_untouched,
     debrief,
+    debrief_process,
     files_under,
     lib,
     pristine,
@@ -52,6 +53,15 @@ def test_the_issue_s_note_is_stored_as_typed_and_exported_harmless(lib, tmp_path
         target = tmp_path / f"notes.{fmt}"
         assert debrief(capfd, "export", lib.recording, "--format", fmt, "-o", target).status == 0
         assert no_raw_controls(target.read_text(encoding="utf-8")), f"raw ESC in the {fmt} file"
+
+
+def test_the_issue_s_commands_in_a_real_process_send_no_escape_byte(lib, tmp_path):
+    """The whole process, as a user runs it: every byte on stdout and stderr (fd level, any library)."""
+    assert debrief_process("mark", lib.recording, "--at", "5", "--tag", "growth-edge", "--note", OSC_NOTE).status == 0
+    for args in (["export", lib.recording, "--format", "md"], ["marks", lib.recording],
+                 ["mark", lib.recording, "--at", "5", "--tag", "a\n\x1b[31mb"]):
+        outcome = debrief_process(*args)
+        assert no_raw_controls(outcome.out, outcome.err), args
 
 
 @pytest.mark.parametrize("tag", ["a\n\x1b[31mb", "x\x1b]0;t\x07", "tab\there", "right\u202eleft", "zero\u200bwidth",
