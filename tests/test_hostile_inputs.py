@@ -182,7 +182,7 @@ def recording_commands(rec: Path, vtt: Path) -> dict[str, list[str]]:
     return {
         "open": [rec],
         "transcribe": ["transcribe", rec],
-        "import": ["import", rec, vtt],
+        "import": ["import", rec, vtt, "--force"],  # the library's session already has a transcript
         "stats": ["stats", rec],
         "marks": ["marks", rec],
         "mark": ["mark", rec, "--at", "1", "--tag", "growth-edge"],
@@ -472,7 +472,7 @@ UNUSUAL_BUT_VALID = {
 def test_unusual_but_valid_transcripts_import_as_clean_text(lib, tmp_path, capfd, kind):
     name, content, text = UNUSUAL_BUT_VALID[kind]
     path = _write(tmp_path / name, content)
-    outcome = debrief(capfd, "import", lib.recording, path)
+    outcome = debrief(capfd, "import", lib.recording, path, "--force")
     assert outcome.status == 0, outcome.err
     assert "\x1b" not in outcome.out, "speaker names are printed without control characters"
     doc = json.loads(debrief(capfd, "export", lib.recording, "--format", "json").out)
@@ -729,7 +729,7 @@ def test_a_full_disk_loses_nothing_and_says_so(lib, tmp_path, capfd, disk_full, 
     before = files_under(lib.folder)
     args = {
         "mark": ["mark", lib.recording, "--at", "5", "--tag", "x", "--note", "a thought"],
-        "import": ["import", lib.recording, vtt],
+        "import": ["import", lib.recording, vtt, "--force"],
         "export-to-file": ["export", lib.recording, "--format", "md", "-o", existing_export],
     }[command]
     assert_clean_failure(debrief(capfd, *args), "full")

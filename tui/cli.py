@@ -1,19 +1,26 @@
 """The ``debrief`` command: parse, call the services, print. No logic of its own.
 
 Every problem a user can cause ends as one line ``debrief: error: …`` on stderr and
-exit status 1; a traceback is a bug (set ``DEBRIEF_DEBUG=1`` to see one).
+exit status 1; a traceback is a bug (set ``DEBRIEF_DEBUG=1`` to see one). A refused
+command changes nothing on disk: every check runs before the library is touched.
+
+Nothing a note, a name or a path contains reaches the terminal raw: every text Debrief
+did not write itself goes through :mod:`tui.core.safe_text` (``␛`` for ESC, ``<U+202E>``
+for a bidirectional override; the rule is stated there).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from tui import __version__
+from tui.core.safe_text import json_safe, tag_problem, visible
 from tui.errors import DebriefError, TimeFormatError
 
 COMMANDS = ("transcribe", "import", "stats", "marks", "mark", "export", "config", "doctor")
@@ -44,20 +51,59 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _shown(text: str) -> str:
-    """Control characters (from file names, notes, transcripts) written as escapes, never sent raw."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+def _shown(text: object) -> str:
+    """One line for the terminal: control, bidi and zero-width characters shown, never sent raw."""
+    return visible(str(text))
 
 
 def _shown_lines(text: str) -> str:
     return "\n".join(_shown(line) for line in text.split("\n"))
 
 
+def _json(value: object) -> str:
+    """JSON for the terminal: lossless, with every hostile character as a \\u escape."""
+    return json_safe(json.dumps(value, indent=2, ensure_ascii=False))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors follow the same one-line ``debrief: error:`` contract."""
 
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._seen = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"debrief: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"debrief: error: {_shown(message)}{self._dash_hint()} (see {self.prog} --help)\n")
+
+    def _dash_hint(self) -> str:
+        """A file whose name starts with a dash reads as an option: say how to name it."""
+        for arg in getattr(self, "_seen", ()):
+            if arg.startswith("-") and arg != "-" and not arg.startswith("--") and os.path.lexists(arg):
+                return f"; {_shown(arg)} was read as an option: to name that file, write ./{_shown(arg)}"
+        return ""
+
+
+def _path(text: str) -> Path:
+    """A path argument; NUL can be in no file name, so it is refused here rather than by the OS."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{_shown(text)[:60]!r} contains a NUL character, which no file name can")
+    return Path(text)
+
+
+def _seconds_option(text: str) -> float:
+    """A number of seconds for --context, --pre-roll and --post-roll: finite, 0 to 600."""
+    try:
+        value = float(text) if text.isascii() else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 <= value <= MAX_OPTION_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)[:40]!r} is not a number of seconds from 0 to {MAX_OPTION_SECONDS:g}")
+    return value
+
+
+MAX_OPTION_SECONDS = 600.0
+"""The config file allows the same range for context and clip rolls."""
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -66,9 +112,9 @@ def _open_parser() -> argparse.ArgumentParser:
         description="Review a recorded session: transcript, speaker timeline, marks and notes.",
         epilog="commands: " + ", ".join(COMMANDS) + " (debrief COMMAND --help)",
     )
-    parser.add_argument("path", type=Path, nargs="?", default=Path("."),
+    parser.add_argument("path", type=_path, nargs="?", default=Path("."),
                         help="a recording to review, or a library folder (default: this folder)")
-    parser.add_argument("--db", type=Path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
+    parser.add_argument("--db", type=_path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
     parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled tiny.en)")
     parser.add_argument("--audio", choices=("auto", "simpleaudio", "command", "silent"), default=None,
                         help="audio backend (default: from the config file or $DEBRIEF_AUDIO, else auto)")
@@ -82,44 +128,46 @@ def _command_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("transcribe", help="transcribe recordings (or every recording in folders) offline")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("paths", nargs="+", type=_path, metavar="PATH")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
     p.add_argument("--model", help="model folder or name (default: bundled tiny.en)")
     p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of people speaking (default: [speakers] expected in the config, else estimated)")
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_transcribe)
 
     p = sub.add_parser("import", help="attach an existing WebVTT or SRT transcript (speaker names kept)")
-    p.add_argument("recording", type=Path)
-    p.add_argument("transcript", type=Path)
-    p.add_argument("--db", type=Path)
+    p.add_argument("recording", type=_path)
+    p.add_argument("transcript", type=_path)
+    p.add_argument("--force", action="store_true",
+                   help="replace a transcript the session already has (the replaced one is kept beside it)")
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_import)
 
     p = sub.add_parser("stats", help="talk time, turns, questions, wait time, monologues")
-    p.add_argument("path", type=Path, help="a recording, or a library folder (every transcribed session in it)")
+    p.add_argument("path", type=_path, help="a recording, or a library folder (every transcribed session in it)")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_stats)
 
     p = sub.add_parser("marks", help="list the marks of a recording")
-    p.add_argument("recording", type=Path)
+    p.add_argument("recording", type=_path)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_marks)
 
     p = sub.add_parser("mark", help="add a mark")
-    p.add_argument("recording", type=Path)
+    p.add_argument("recording", type=_path)
     p.add_argument("--at", required=True, help="start time (SS, MM:SS or HH:MM:SS)")
     p.add_argument("--to", help="end time")
     p.add_argument("--tag", required=True)
     p.add_argument("--note", default="")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_mark)
 
     p = sub.add_parser("doctor", help="check audio, model, database and privacy, and print fixes")
-    p.add_argument("path", type=Path, nargs="?", default=Path("."), help="library folder to check (default: here)")
-    p.add_argument("--db", type=Path)
+    p.add_argument("path", type=_path, nargs="?", default=Path("."), help="library folder to check (default: here)")
+    p.add_argument("--db", type=_path)
     p.add_argument("--no-tone", action="store_true", help="do not play the short test tone")
     p.set_defaults(run=_doctor)
 
@@ -128,9 +176,9 @@ def _command_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_config)
 
     p = sub.add_parser("export", help="export notes for a mentor")
-    p.add_argument("recording", type=Path, help="a recording, or a library folder to export the whole series")
+    p.add_argument("recording", type=_path, help="a recording, or a library folder to export the whole series")
     p.add_argument("--format", required=True, choices=("md", "html", "csv", "json", "srt", "vtt"))
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("-o", "--output", type=_path, help="file to write (default, or -: standard output)")
     p.add_argument("--tag", help="only the marks with this tag (across the series for a folder)")
     p.add_argument("--deidentify", action="store_true",
                    help="speaker names become roles, title and path go, redaction terms are removed (and muted)")
@@ -138,10 +186,10 @@ def _command_parser() -> argparse.ArgumentParser:
                    help="one more term to remove with --deidentify (repeatable)")
     p.add_argument("--clips", nargs="?", const="", metavar="DIR",
                    help="embed each mark's audio clip in the HTML; with DIR also write one file per mark there")
-    p.add_argument("--context", type=float, help="seconds of transcript around each mark (default 15)")
-    p.add_argument("--pre-roll", type=float, help="seconds of audio before each mark's clip (default 5)")
-    p.add_argument("--post-roll", type=float, help="seconds of audio after each mark's clip (default 10)")
-    p.add_argument("--db", type=Path)
+    p.add_argument("--context", type=_seconds_option, help="seconds of transcript around each mark (default 15)")
+    p.add_argument("--pre-roll", type=_seconds_option, help="seconds of audio before each mark's clip (default 5)")
+    p.add_argument("--post-roll", type=_seconds_option, help="seconds of audio after each mark's clip (default 10)")
+    p.add_argument("--db", type=_path)
     p.set_defaults(run=_export)
     return parser
 
@@ -199,6 +247,7 @@ def _empty_transcript(workspace):
 
 
 def _transcribe(args: argparse.Namespace) -> int:
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from tui import batch
@@ -216,7 +265,7 @@ def _transcribe(args: argparse.Namespace) -> int:
         if not todo:
             return 0
         total = progress.add_task(f"{len(todo)} recording(s)", total=sum(max(w.info.duration, 1.0) for w in todo))
-        files = {w.recording: progress.add_task(f"  {w.recording.name}", total=max(w.info.duration, 0.001),
+        files = {w.recording: progress.add_task(f"  {escape(_shown(w.recording.name))}", total=max(w.info.duration, 0.001),
                                                 visible=args.jobs <= 1) for w in todo}
         durations = {w.recording: max(w.info.duration, 1.0) for w in todo}
         done_before = {"seconds": 0.0}
@@ -247,37 +296,68 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from tui.config import load_config
     from tui.formats.transcript_import import load_transcript
-    from tui.workspace import open_recording
+    from tui.workspace import check_recording, open_recording, peek_session
 
-    workspace = open_recording(args.recording, args.db)
-    transcript = load_transcript(args.transcript, duration=workspace.info.duration)
+    load_config()
+    # Every check before the library is touched: a refused import writes nothing.
+    media = check_recording(args.recording)
+    transcript = load_transcript(args.transcript, duration=media.duration)
+    existing = peek_session(args.recording, args.db)
+    if existing.read_only_reason is not None:
+        raise DebriefError(f"{existing.db_path} is read-only ({existing.read_only_reason}): "
+                           "the transcript cannot be attached")
+    if existing.transcript is not None and not args.force:
+        raise DebriefError(
+            f"{args.recording.name} already has a transcript ({_described(existing.transcript)}"
+            f"{_shared_with(existing.other_recordings)}); nothing was changed: add --force to replace it "
+            "(the replaced one is kept)")
+    workspace = open_recording(args.recording, args.db, media)
     if workspace.read_only:
-        raise DebriefError(f"{workspace.library.db_path} is read-only: the transcript cannot be attached")
-    workspace.save_transcript(transcript)
-    names = ", ".join(sp.label for sp in transcript.speakers)
-    print(_shown(f"attached {len(transcript.segments)} utterances ({names}) to {workspace.recording.name}"))
+        raise DebriefError(f"{workspace.library.db_path} is read-only ({workspace.library.read_only_reason}): "
+                           "the transcript cannot be attached")
+    kept = workspace.replace_transcript(transcript)  # whatever file was there (even a damaged one) is kept
+    print(_shown(f"attached {_described(transcript)} to {workspace.recording.name}"))
+    if kept is not None:
+        what = (f"replaced {_described(existing.transcript)}{_shared_with(existing.other_recordings)}"
+                if existing.transcript is not None else "replaced a damaged transcript file")
+        print(_shown(f"{what}; the replaced transcript is kept as {kept}"))
     return 0
 
 
+def _described(transcript) -> str:
+    names = ", ".join(sp.label for sp in transcript.speakers) or "no speakers"
+    return f"{len(transcript.segments)} utterances ({names})"
+
+
+def _shared_with(others: Sequence[str]) -> str:
+    if not others:
+        return ""
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return f", shared with the identical recording(s) {shown}"
+
+
 def _stats(args: argparse.Namespace) -> int:
+    from tui.config import load_config
     from tui.core.analytics import stats_to_json
     from tui.formats import stats_text
     from tui.workspace import library_reports, open_recording
 
+    load_config()
     if args.path.is_dir():
         reports = library_reports(args.path, args.db)
         if args.json:
             sessions = [{"id": r.info.id, "title": r.info.title, "date": r.info.date, "path": r.info.path,
                          **stats_to_json(r.stats)} for r in reports]
-            print(json.dumps({"sessions": sessions}, indent=2, ensure_ascii=False))
+            print(_json({"sessions": sessions}))
         else:
             print(_shown_lines("\n".join(stats_text.render(f"{r.info.date}  {r.info.title}", r.stats)
                                           for r in reports)) or "no transcribed sessions in this library")
         return 0
-    report = open_recording(args.path, args.db).report()
+    report = open_recording(args.path, args.db, read_only=True).report()
     if args.json:
-        print(json.dumps(stats_to_json(report.stats), indent=2, ensure_ascii=False))
+        print(_json(stats_to_json(report.stats)))
     else:
         print(_shown_lines(stats_text.render(report.info.title, report.stats)), end="")
     return 0
@@ -295,9 +375,9 @@ def _doctor(args: argparse.Namespace) -> int:
     failed = False
     for check in run_all(args.path, db=args.db, play_tone=not args.no_tone, preference=preference, command=command):
         failed |= not check.ok
-        print(f"{check.label:4}  {check.area:14}  {check.detail}")
+        print(f"{check.label:4}  {check.area:14}  {_shown(check.detail)}")
         if check.fix and (not check.ok or check.warning):
-            print(f"{'':4}  {'':14}  fix: {check.fix}")
+            print(f"{'':4}  {'':14}  fix: {_shown(check.fix)}")
     return 1 if failed else 0
 
 
@@ -305,20 +385,22 @@ def _config(args: argparse.Namespace) -> int:
     from tui.config import describe, load_config, write_example
 
     if args.init:
-        print(f"wrote {write_example()}")
+        print(_shown(f"wrote {write_example()}"))
         return 0
-    print(describe(load_config()), end="")
+    print(_shown_lines(describe(load_config())), end="")
     return 0
 
 
 def _marks(args: argparse.Namespace) -> int:
+    from tui.config import load_config
     from tui.core.timefmt import format_range
     from tui.workspace import open_recording
 
-    ws = open_recording(args.recording, args.db)
+    load_config()
+    ws = open_recording(args.recording, args.db, read_only=True)
     marks = ws.annotations.marks()
     if args.json:
-        print(json.dumps([m.to_dict() for m in marks], indent=2, ensure_ascii=False))
+        print(_json([m.to_dict() for m in marks]))
         return 0
     if not marks:
         print("no marks")
@@ -329,19 +411,22 @@ def _marks(args: argparse.Namespace) -> int:
 
 
 def _mark(args: argparse.Namespace) -> int:
+    from tui.config import load_config
     from tui.core.model import Mark
-    from tui.core.timefmt import format_range, parse_time
+    from tui.core.timefmt import format_range
     from tui.store import new_mark_id, utc_now
     from tui.workspace import check_recording, current_author, open_recording
 
-    media = check_recording(args.recording)  # every check before the library is touched
-    start = parse_time(args.at, duration=media.duration)
-    end = parse_time(args.to, duration=media.duration) if args.to else None
+    load_config()  # every check before the library is touched
+    tag = args.tag.strip()
+    problem = tag_problem(tag)
+    if problem is not None:
+        raise DebriefError(f"--tag must be a visible word or phrase: {problem}")
+    media = check_recording(args.recording)
+    start = _time(args.at, "--at", media.duration)
+    end = _time(args.to, "--to", media.duration) if args.to else None
     if end is not None and end <= start:
         raise TimeFormatError(f"--to {args.to} must be after --at {args.at}")
-    tag = args.tag.strip()
-    if not tag:
-        raise DebriefError("--tag must not be empty")
     ws = open_recording(args.recording, args.db, media)
     now = utc_now()
     mark = ws.annotations.add_mark(Mark(new_mark_id(), start, end, tag, args.note, current_author(), now, now))
@@ -349,24 +434,37 @@ def _mark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _time(text: str, option: str, duration: float) -> float:
+    """``parse_time`` on digits 0-9 only: ``٣`` or ``３`` are digits to Python, not to a reviewer."""
+    from tui.core.timefmt import parse_time
+
+    if not text.isascii():
+        raise TimeFormatError(f"{option} {_shown(text)[:40]!r} is not a time; use SS, MM:SS or HH:MM:SS "
+                              "written with the digits 0-9 (for example 1:05:30)")
+    return parse_time(text, duration=duration)
+
+
 def _export(args: argparse.Namespace) -> int:
-    from tui.catalog import open_library
     from tui.config import load_config
     from tui.exporting import ExportOptions, export, protected_paths, save
-    from tui.workspace import library_reports, open_recording, redaction_terms
+    from tui.store import Library
+    from tui.workspace import library_folder, library_reports, open_recording, redaction_terms, resolve_db
 
     config = load_config()
+    to_stdout = args.output is None or str(args.output) == "-"
     if args.recording.is_dir():
         reports = library_reports(args.recording, args.db)
         if not reports:
             raise DebriefError(f"no transcribed session in {args.recording}")
         sessions = [(r, Path(r.info.path)) for r in reports]
-        library = open_library(args.recording, args.db)
+        library = Library.open(resolve_db(library_folder(args.recording), args.db), read_only=True)
     else:
-        workspace = open_recording(args.recording, args.db)
+        workspace = open_recording(args.recording, args.db, read_only=True)  # an export only reads the library
         sessions = [(workspace.report(), workspace.recording)]
         library = workspace.library
     terms = (*config.redaction_terms, *redaction_terms(library), *args.redact)
+    if args.clips and "\x00" in args.clips:
+        raise DebriefError(f"{_shown(args.clips)[:60]!r} contains a NUL character, which no folder name can")
     clips_dir = Path(args.clips) if args.clips else None
     options = ExportOptions(
         fmt=args.format,
@@ -382,13 +480,14 @@ def _export(args: argparse.Namespace) -> int:
     result = export(sessions, options)
     for warning in result.warnings:
         print(f"debrief: note: {_shown(warning)}", file=sys.stderr)
-    save(result, args.output, clips_dir, protect=protected_paths(library, [path for _, path in sessions]))
+    output = None if to_stdout else args.output
+    save(result, output, clips_dir, protect=protected_paths(library, [path for _, path in sessions]))
     if clips_dir is not None:
-        print(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}", file=sys.stderr)
-    if args.output is None:
+        print(_shown(f"wrote {len(result.clip_files)} clip(s) to {clips_dir}"), file=sys.stderr)
+    if output is None:
         sys.stdout.write(result.text)
     else:
-        print(f"wrote {args.output} ({result.marks} mark(s))", file=sys.stderr)
+        print(_shown(f"wrote {output} ({result.marks} mark(s))"), file=sys.stderr)
     return 0
 
 

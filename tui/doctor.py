@@ -1,7 +1,8 @@
 """`debrief doctor`: what works on this machine, and the exact fix for what does not.
 
 Each check returns a :class:`Check`; none of them raises, so one broken part never hides
-the report on the others.
+the report on the others. The doctor only looks: it writes nothing into the library (the
+database is opened read-only and the lock is taken and released, never written under).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def _play_tone(player) -> str | None:
 
 def library_health(folder: Path, db: Path | None = None) -> Iterator[Check]:
     from tui.store import Library
+    from tui.store.files import not_writable_reason
     from tui.workspace import resolve_db
 
     db_path = resolve_db(folder, db)
@@ -115,17 +117,18 @@ def library_health(folder: Path, db: Path | None = None) -> Iterator[Check]:
         yield Check("database", True, f"no library database yet at {db_path} (made on the first mark)")
     else:
         try:
-            library = Library.open(db_path, lock_timeout=2.0)
+            library = Library.open(db_path, read_only=True)
         except DebriefError as exc:
             yield Check("database", False, str(exc), "restore the backup it names, or move the file aside")
         else:
             sessions = library.sessions()
             detail = f"{db_path}: {len(sessions)} session(s), schema ok"
-            if library.read_only:
-                yield Check("database", True, f"{detail}; read-only ({library.read_only_reason})", warning=True)
+            reason = not_writable_reason(Path(os.path.realpath(db_path)))
+            if reason is not None:
+                yield Check("database", True, f"{detail}; read-only ({reason})", warning=True)
             else:
                 yield Check("database", True, detail)
-                yield _lock_check(library)
+                yield _lock_check(Path(os.path.realpath(db_path)))
     for path in (Path(folder).resolve(), db_path, db_path.with_name(db_path.name + ".d")):
         if path.exists():
             check = _privacy(path)
@@ -133,12 +136,20 @@ def library_health(folder: Path, db: Path | None = None) -> Iterator[Check]:
                 yield check
 
 
-def _lock_check(library) -> Check:
+def _lock_check(db_path: Path) -> Check:
+    """Take the database's lock and let it go at once: a stuck writer shows, and nothing is written."""
+    from tui.store.files import FileModes
+    from tui.store.locking import FileLock
+
+    lock = FileLock(db_path, timeout=2.0, modes=FileModes())
+    if not lock.path.exists():
+        return Check("database lock", True, "no lock file yet (it is made with the first save)")
     try:
-        library.set("doctor_checked", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        with lock.hold():
+            pass
     except DebriefError as exc:
         return Check("database lock", False, str(exc), "another Debrief may be stuck: close it, or remove stale .lock files")
-    return Check("database lock", True, "a locked write went through")
+    return Check("database lock", True, "the lock can be taken (no other Debrief is stuck holding it)")
 
 
 def _privacy(path: Path) -> Check | None:

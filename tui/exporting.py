@@ -7,6 +7,7 @@ the same way for every route.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
     """Render ``sessions`` (report, recording) as ``options.fmt``; raises if anything would leak."""
     if options.fmt not in FORMATS:
         raise DebriefError(f"unknown export format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+    for name, value in (("context", options.context), ("pre-roll", options.pre_roll), ("post-roll", options.post_roll)):
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise DebriefError(f"the {name} must be zero or more seconds, not {value!r}")
     if options.fmt in ("srt", "vtt") and len(sessions) != 1:
         raise DebriefError(f"{options.fmt} subtitles are for one recording; export a series as md, html, csv or json")
     reports = [r for r, _ in sessions]
@@ -135,7 +139,9 @@ def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None,
     """Write the export (and its clips) atomically, private to the user.
 
     Nothing in ``protect`` (the recordings, the database and its folder) is ever
-    overwritten: a slip of ``-o`` must not destroy a session.
+    overwritten: a slip of ``-o`` must not destroy a session. A file written over is
+    0600 afterwards too: an export never inherits the group or other bits of the file
+    it replaces.
     """
     guarded = [Path(os.path.realpath(p)) for p in protect]
     targets = [path] if path is not None else []
@@ -147,10 +153,11 @@ def save(result: ExportResult, path: Path | None, clips_dir: Path | None = None,
             if real == keep or keep in real.parents:
                 raise DebriefError(f"will not write the export over {target}: it is "
                                    f"{'a recording or the database' if real == keep else 'inside the database folder'}")
+    private = FileModes(keep_existing=False)
     if clips_dir is not None:
-        ensure_folder(clips_dir, FileModes())
+        ensure_folder(clips_dir, private)
         for name, data in result.clip_files.items():
-            atomic_write(clips_dir / name, data, FileModes())
+            atomic_write(clips_dir / name, data, private)
     if path is not None:
-        ensure_folder(path.parent, FileModes())
-        atomic_write(path, result.text.encode("utf-8"), FileModes())
+        ensure_folder(path.parent, private)
+        atomic_write(path, result.text.encode("utf-8"), private)

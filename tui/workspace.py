@@ -20,6 +20,7 @@ from tui.core.report import SessionReport
 from tui.errors import DebriefError, MediaError, StoreReadOnlyError, TranscriptError
 from tui.media.probe import MediaInfo, probe
 from tui.store import Library, SessionAnnotations
+from tui.store.files import not_writable_reason
 
 DB_ENV = "DEBRIEF_DB"
 DB_NAME = "debrief.json"
@@ -92,6 +93,10 @@ class Workspace:
         separated = separate_again(self.recording, transcript, count)
         self.save_transcript(separated)
         return separated
+
+    def replace_transcript(self, transcript: Transcript) -> Path | None:
+        """Save ``transcript`` over the session's own, keeping the replaced one; returns where it is kept."""
+        return self.library.transcripts.replace(self.info.id, transcript)
 
     def voices(self) -> dict[str, dict]:
         """Voices remembered in this library: name -> {"embedding": [...], "role": ...}."""
@@ -222,11 +227,47 @@ def check_recording(path: Path) -> MediaInfo:
     return probe(path)
 
 
-def open_recording(path: Path, db: Path | None = None, media: MediaInfo | None = None) -> Workspace:
-    """Probe ``path`` and attach it to its library; raises a :class:`DebriefError` on bad input."""
+@dataclass(frozen=True)
+class SessionPeek:
+    """What a library already holds for a recording, found without writing anything."""
+
+    db_path: Path
+    session_id: str | None
+    transcript: Transcript | None
+    other_recordings: tuple[str, ...]
+    """Other files with the same content: they share this session, and its transcript."""
+    read_only_reason: str | None
+    """Why a write would be refused, or None."""
+
+
+def peek_session(path: Path, db: Path | None = None) -> SessionPeek:
+    """The recording's session as stored, read without creating or changing a single file."""
+    path = Path(path).expanduser()
+    db_path = resolve_db(path, db)
+    reason = not_writable_reason(db_path)
+    if not db_path.exists():
+        return SessionPeek(db_path, None, None, (), reason)
+    library = Library.open(db_path, read_only=True)
+    session_id = library.session_id(path)
+    if reason is None:
+        for folder in (library.data_dir, library.transcripts_dir):
+            if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+                reason = f"the folder {folder} is not writable by you"
+    real = os.path.realpath(path)
+    others = tuple(p for p in library.recordings_of(session_id) if p != real)
+    return SessionPeek(db_path, session_id, library.transcripts.load(session_id), others, reason)
+
+
+def open_recording(path: Path, db: Path | None = None, media: MediaInfo | None = None, *,
+                   read_only: bool = False) -> Workspace:
+    """Probe ``path`` and attach it to its library; raises a :class:`DebriefError` on bad input.
+
+    ``read_only``: for commands that only read (marks, stats, export): nothing is created
+    or written, not even a database for a recording seen for the first time.
+    """
     path = Path(path).expanduser()
     media = media if media is not None else check_recording(path)
-    library = Library.open(resolve_db(path, db))
+    library = Library.open(resolve_db(path, db), read_only=read_only)
     session_id = library.session_id(path)
     info = SessionInfo(
         id=session_id,
@@ -253,7 +294,7 @@ def library_reports(folder: Path, db: Path | None = None) -> list[SessionReport]
     db_path = resolve_db(library_folder(folder), db)
     if not db_path.exists():
         return []
-    library = Library.open(db_path)
+    library = Library.open(db_path, read_only=True)  # a report only reads
     reports = []
     for info in sorted(library.sessions(), key=lambda i: (i.date, i.title)):
         workspace = Workspace.of_known_session(library, info)

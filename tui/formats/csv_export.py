@@ -21,7 +21,8 @@ import io
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.timefmt import format_time
-from tui.formats.scope import Reports, as_series, mark_end, reflection, segments_around, shareable_marks
+from tui.formats.scope import Reports, mark_end, reflection, segments_around, shareable_marks
+from tui.formats.shown import shown_series
 
 COLUMNS = (
     "session", "date", "mark", "start", "end", "start_seconds", "end_seconds", "tag", "note", "author",
@@ -36,7 +37,7 @@ def render(reports: Reports, *, context: float = 0.0) -> str:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for report in as_series(reports):
+    for report in shown_series(reports):  # no escape sequence, override or hidden character in a cell
         about = reflection(report)
         session = [_cell(report.info.title), _cell(report.info.date)]
         tail = [_cell(about.focus_goal), _cell(about.intention), _cell(about.summary)]
@@ -63,8 +64,8 @@ def _mark_cells(report: SessionReport, mark: Mark, number: int, context: float) 
         _cell(mark.tag),
         _cell(mark.note),
         _cell(mark.author),
-        mark.created,
-        mark.updated,
+        _cell(mark.created),  # written by Debrief, but a hand-edited or planted file can say anything
+        _cell(mark.updated),
         _cell(", ".join(speakers)),
         _cell(transcript),
     ]

@@ -16,9 +16,11 @@ from html import escape
 
 from tui.core.model import Mark
 from tui.core.report import SessionReport
+from tui.core.safe_text import visible
 from tui.core.timefmt import format_range, format_time
 from tui.errors import DebriefError
-from tui.formats.scope import Reports, as_series, reflection, segments_around, shareable_marks
+from tui.formats.scope import Reports, reflection, segments_around, shareable_marks
+from tui.formats.shown import shown_series
 
 CONTEXT_SECONDS = 15.0
 
@@ -121,7 +123,8 @@ def render(
 
     ``heading`` titles a series or a tag selection ("All growth-edge moments").
     """
-    series = as_series(reports)
+    series = shown_series(reports)  # no escape sequence, override or hidden character reaches the page
+    heading = visible(heading)
     if clips and not _MIME.match(clip_mime):
         raise DebriefError(f"{clip_mime!r} is not an audio MIME type (such as audio/ogg).")
     clips = clips or {}

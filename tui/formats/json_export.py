@@ -4,6 +4,8 @@
 "speakers": [{id, name, role}], "segments": [{start, end, speaker, text}],
 "marks": [{start, end, tag, note, author, created, updated}], "stats": <debrief stats --json>}``;
 a series is ``{"format": "debrief-series", "sessions": [<one session each>]}``.
+Text is exactly as stored; control, bidirectional and zero-width characters are written as
+``\\uXXXX`` escapes (never raw), so the file is safe to print and reads back the same.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 
 from tui.core.analytics import stats_to_json
 from tui.core.report import SessionReport
+from tui.core.safe_text import json_safe
 from tui.formats.scope import Reports, as_series, reflection, shareable_marks
 
 FORMAT_VERSION = 1
@@ -62,4 +65,5 @@ def render(reports: Reports) -> str:
         doc = to_dict(series[0])
     else:
         doc = {"format": "debrief-series", "version": FORMAT_VERSION, "sessions": [to_dict(r) for r in series]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Lossless, yet safe on a terminal: control, bidi and zero-width characters stay \u escapes.
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from tui.core.model import Mark
 from tui.core.report import SessionReport
+from tui.core.safe_text import visible
 from tui.core.timefmt import format_range, format_time
-from tui.formats.scope import Reports, as_series, reflection, segments_around, shareable_marks
+from tui.formats.scope import Reports, reflection, segments_around, shareable_marks
+from tui.formats.shown import shown_series
 
 CONTEXT_SECONDS = 15.0
 
 
 def render(reports: Reports, *, context: float = CONTEXT_SECONDS, heading: str = "") -> str:
-    series = as_series(reports)
+    series = shown_series(reports)  # no escape sequence, override or hidden character reaches the file
+    heading = visible(heading)
     if len(series) == 1:
         lines = _session(series[0], context, level=1, heading=heading)
     else:
@@ -36,7 +39,7 @@ def _session(report: SessionReport, context: float, *, level: int, heading: str 
         lines.append(f"- **Date:** {info.date}")
     lines.append(f"- **Duration:** {format_time(info.duration)}")
     speakers = ", ".join(
-        _escape(sp.label) + (f" ({sp.role})" if sp.role and sp.name else "") for sp in report.speakers
+        _escape(sp.label) + (f" ({_escape(sp.role)})" if sp.role and sp.name else "") for sp in report.speakers
     )
     if speakers:
         lines.append(f"- **Speakers:** {speakers}")

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from tui.core.analytics import session_stats, stats_to_json
 from tui.core.model import Segment, SessionInfo, Speaker, Word
 from tui.core.report import SessionReport
+from tui.core.safe_text import describe, hostile_characters, visible
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError
 from tui.formats.scope import Reports, as_series, shareable_marks
@@ -85,7 +86,7 @@ class RedactionPolicy:
                 raise DebriefError(f"A redaction term must be text, not {term!r}.")
             if term.strip() and len(_skeleton(term)) < 2:
                 raise DebriefError(
-                    f"The redaction term {term!r} is too short to search for; use at least two letters or digits."
+                    f"The redaction term {_label(term)} is too short to search for; use at least two letters or digits."
                 )
 
     @classmethod
@@ -221,6 +222,18 @@ def _normalize(text: str, *, drop_tags: bool) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+def _parts(name: str) -> list[str]:
+    """The words of a name, read as a person reads it: ``Li<U+200B>Sa`` is one word, ``LiSa``, not ``Li`` and ``Sa``."""
+    return _TOKEN.findall("".join(ch for ch in name if ch not in _IGNORABLE))
+
+
+def _label(text: str) -> str:
+    """A term or name quoted for a message, its hidden characters shown and named."""
+    hidden = hostile_characters(text)
+    note = f" (it holds a hidden {describe(hidden[0][1])})" if hidden else ""
+    return f"'{visible(text)}'{note}"
+
+
 def _skeleton(term: str) -> str:
     norm, _ = _normalize(term, drop_tags=False)
     return "".join(_TOKEN.findall(norm))
@@ -298,11 +311,11 @@ def _targets(report: SessionReport, policy: RedactionPolicy, pseudonyms: dict[st
                 named.append((name.strip(), f"[{pseudonyms.get(sid, REDACTED)}]"))
     for name, replacement in named:
         targets.append(_Target(name, _skeleton(name), replacement))
-        for part in _TOKEN.findall(name):
+        for part in _parts(name):
             targets.append(_Target(part, _skeleton(part), replacement))
     for name in policy.names:
         targets.append(_Target(name, _skeleton(name), REDACTED))
-        for part in _TOKEN.findall(name):
+        for part in _parts(name):
             targets.append(_Target(part, _skeleton(part), REDACTED))
     for term in policy.terms:
         targets.append(_Target(term, _skeleton(term), REDACTED))
@@ -313,7 +326,7 @@ def _guard_targets(policy: RedactionPolicy) -> list[_Target]:
     targets = [_Target(term, _skeleton(term), REDACTED) for term in policy.terms]
     for name in policy.names:
         targets.append(_Target(name, _skeleton(name), REDACTED))
-        targets.extend(_Target(part, _skeleton(part), REDACTED) for part in _TOKEN.findall(name))
+        targets.extend(_Target(part, _skeleton(part), REDACTED) for part in _parts(name))
     return targets
 
 
@@ -494,7 +507,7 @@ def check_report(report: SessionReport, policy: RedactionPolicy) -> None:
     def gate(text: str, where: str) -> None:
         found = matcher.find(text)
         if found:
-            raise DebriefError(f"{found[0].target.label!r} would survive in {where}; nothing was exported.")
+            raise DebriefError(f"{_label(found[0].target.label)} would survive in {where}; nothing was exported.")
 
     info = report.info
     gate(info.title, "the session title")
@@ -537,7 +550,7 @@ def check_clean(text: str, policy: RedactionPolicy, where: str) -> None:
             match = found[0]
             line = readable.count("\n", 0, match.start) + 1
             raise DebriefError(
-                f"{match.target.label!r} would survive in {where} (line {line}); nothing was exported."
+                f"{_label(match.target.label)} would survive in {where} (line {line}); nothing was exported."
             )
 
 

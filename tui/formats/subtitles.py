@@ -14,7 +14,8 @@ import textwrap
 from tui.core.model import Segment
 from tui.core.report import SessionReport
 from tui.errors import DebriefError
-from tui.formats.scope import Reports, as_series, reflection
+from tui.formats.scope import Reports, reflection
+from tui.formats.shown import shown_series
 
 LINE_CHARS = 42
 CUE_CHARS = 2 * LINE_CHARS
@@ -58,7 +59,7 @@ def render(reports: Reports, *, fmt: str = "vtt", cue_chars: int = CUE_CHARS) ->
 
 
 def _one(reports: Reports) -> SessionReport:
-    series = as_series(reports)
+    series = shown_series(reports)  # no escape sequence, override or hidden character in a cue
     if len(series) != 1:
         raise DebriefError("Subtitles belong to one recording: export one session at a time as SRT or WebVTT.")
     return series[0]

@@ -17,6 +17,7 @@ from typing import Any
 from tinydb.table import Document
 
 from tui.core.model import Mark
+from tui.core.safe_text import tag_problem
 from tui.errors import StoreError
 from tui.store import schema
 from tui.store.datafile import ChangeToken, TinyFile
@@ -91,6 +92,7 @@ class SessionAnnotations:
             updated=mark.updated or mark.created or now,
         )
         mark = _checked(mark)
+        _check_tag(mark.tag)
         with self._file.transaction():
             try:
                 self._marks.insert(Document(mark.to_dict(), doc_id=mark.id))
@@ -109,6 +111,8 @@ class SessionAnnotations:
             current = self.mark(mark_id)
             changed = current.with_changes(**changes, updated=utc_now())
             changed = _checked(changed)
+            if changed.tag != current.tag:
+                _check_tag(changed.tag)  # a tag planted before this rule still reads, and its note can be edited
             self._marks.update(changed.to_dict(), doc_ids=[mark_id])
         return changed
 
@@ -138,6 +142,13 @@ class SessionAnnotations:
             f"There is no mark {mark_id} in session {self.session_id} (another reviewer may have changed it); "
             "reload the marks and try again."
         )
+
+
+def _check_tag(tag: str) -> None:
+    """A new tag is one visible word or phrase: no control, bidi or zero-width character (issue 18)."""
+    problem = tag_problem(tag) if tag.strip() else None  # emptiness is the caller's business, as before
+    if problem is not None:
+        raise StoreError(f"This tag cannot be saved: {problem}; nothing was saved.")
 
 
 def _checked(mark: Mark) -> Mark:

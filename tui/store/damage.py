@@ -2,7 +2,9 @@
 
 A file that does not parse is evidence, not garbage: it is never overwritten. The reader
 saves a copy beside it (``<name>.corrupt-<UTC time>``, once per distinct content), and
-the error names the file, where the JSON broke and where the copy is.
+the error names the file, where the JSON broke and where the copy is. A database reached
+through a symlink keeps its copy beside the link, in the library: never beside the
+link's target, which may be anywhere (a system file, when run as root).
 """
 
 from __future__ import annotations
@@ -56,28 +58,33 @@ def read_bytes(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def parse_json(path: Path, raw: bytes) -> Any:
-    """Parse ``raw`` read from ``path``; a damaged file gets a backup and a StoreCorruptError."""
+def parse_json(path: Path, raw: bytes, *, copy_as: Path | None = None) -> Any:
+    """Parse ``raw`` read from ``path``; a damaged file gets a backup and a StoreCorruptError.
+
+    ``copy_as``: the name the backup copy is made beside and after (default ``path``).
+    """
     if not raw.strip():
-        raise corrupt(path, raw, "it is empty (truncated to nothing)")
+        raise corrupt(path, raw, "it is empty (truncated to nothing)", copy_as=copy_as)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise corrupt(path, raw, f"it is not UTF-8 text (byte {exc.start}, line {line})") from None
+        raise corrupt(path, raw, f"it is not UTF-8 text (byte {exc.start}, line {line})", copy_as=copy_as) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise corrupt(path, raw, f"its JSON breaks at {where} ({exc.msg})", line=exc.lineno, column=exc.colno) from None
+        raise corrupt(path, raw, f"its JSON breaks at {where} ({exc.msg})", line=exc.lineno, column=exc.colno,
+                      copy_as=copy_as) from None
 
 
 def corrupt(
-    path: Path, raw: bytes, what: str, *, line: int | None = None, column: int | None = None
+    path: Path, raw: bytes, what: str, *, line: int | None = None, column: int | None = None,
+    copy_as: Path | None = None,
 ) -> StoreCorruptError:
     """Build the error for a damaged file, saving a copy of what is there first."""
     try:
-        backup: Path | None = save_copy(path, raw)
+        backup: Path | None = save_copy(copy_as or path, raw)
         kept = f"a copy was kept as {backup}"
     except StoreError as exc:
         backup = None

@@ -28,13 +28,15 @@ class TinyFile:
         modes: FileModes,
         lock_timeout: float,
         read_only_reason: str | None = None,
+        copy_as: Path | None = None,
     ) -> None:
         self.path = path
         if read_only_reason is None:
             read_only_reason = not_writable_reason(path)
         self.lock = None if read_only_reason else FileLock(path, timeout=lock_timeout, modes=modes)
         self.db = KeyedTinyDB(
-            storage=AtomicJSONStorage, path=path, kind=kind, lock=self.lock, modes=modes, read_only_reason=read_only_reason
+            storage=AtomicJSONStorage, path=path, kind=kind, lock=self.lock, modes=modes, read_only_reason=read_only_reason,
+            copy_as=copy_as,
         )
         self._tables: dict[str, Table] = {}
 

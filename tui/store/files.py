@@ -33,6 +33,8 @@ class FileModes:
 
     file: int = 0o600
     folder: int = 0o700
+    keep_existing: bool = True
+    """Keep a replaced file's own group bits (store files); False: always ``file`` (exports)."""
 
     @classmethod
     def for_sharing(cls, shared_group: bool) -> FileModes:
@@ -40,7 +42,7 @@ class FileModes:
 
     def mode_for(self, existing: os.stat_result | None) -> int:
         """Keep an existing file's own (possibly group-shared) mode, but never let others read it."""
-        if existing is None:
+        if existing is None or not self.keep_existing:
             return self.file
         return (stat.S_IMODE(existing.st_mode) & 0o770) | stat.S_IRUSR | stat.S_IWUSR
 
@@ -62,7 +64,7 @@ def atomic_write(path: Path, data: bytes, modes: FileModes) -> None:
     """Replace ``path`` with ``data`` durably; on any failure the old file is untouched."""
     existing = _stat_or_none(path)
     mode = modes.mode_for(existing)
-    group = None if existing is None else existing.st_gid
+    group = None if existing is None or not modes.keep_existing else existing.st_gid
     temp = temp_path_for(path)
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)

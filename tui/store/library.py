@@ -25,6 +25,7 @@ from tui.core.model import SessionInfo
 from tui.errors import MediaError, StoreError
 from tui.store import schema
 from tui.store.annotations import SessionAnnotations
+from tui.store.damage import parse_json, read_bytes
 from tui.store.datafile import ChangeToken, TinyFile
 from tui.store.files import FileModes, ensure_folder, not_writable_reason
 from tui.store.ids import check_session_id, hash_recording
@@ -49,9 +50,11 @@ class Library:
         self.transcripts_dir = self.data_dir / "transcripts"
         # A database path that is a symlink (to a synced or shared folder) is written through,
         # not replaced by a file of its own: the link's target is the database.
+        # A damaged target's copy is kept beside the link, inside the library, never beside the target.
+        real = Path(os.path.realpath(db_path))
         self._index = TinyFile(
-            Path(os.path.realpath(db_path)), kind=schema.LIBRARY, modes=modes, lock_timeout=lock_timeout,
-            read_only_reason=read_only_reason,
+            real, kind=schema.LIBRARY, modes=modes, lock_timeout=lock_timeout,
+            read_only_reason=read_only_reason, copy_as=None if real == db_path else db_path,
         )
         self._annotations: dict[str, SessionAnnotations] = {}
         self._annotations_guard = threading.Lock()
@@ -78,6 +81,8 @@ class Library:
         if db_path.is_dir():
             raise StoreError(f"{db_path} is a folder; give the database file, e.g. {db_path / DEFAULT_DB_NAME}.")
         modes = FileModes.for_sharing(shared_group)
+        if not read_only:
+            _check_index(db_path)  # a damaged or newer index is refused before any folder is made
         reason = "opened read-only" if read_only else _prepare_folders(db_path, modes)
         library = cls(db_path, lock_timeout=lock_timeout, modes=modes, read_only_reason=reason)
         library._open_index()
@@ -135,6 +140,11 @@ class Library:
                 pass  # only a cache: identifying the recording must not fail because it cannot be saved
         return session_id
 
+    def recordings_of(self, session_id: str) -> list[str]:
+        """Every file known to hold this recording (identical copies share one session)."""
+        docs = self._index.table(RECORDINGS).all()
+        return sorted(str(doc.doc_id) for doc in docs if isinstance(doc, dict) and doc.get("id") == session_id)
+
     def record_session(self, info: SessionInfo) -> None:
         """Add or update a session's entry in the index; durable when it returns."""
         check_session_id(info.id)
@@ -183,6 +193,14 @@ class Library:
             raise TypeError("value keys must be non-empty strings")
         with self._index.transaction():
             self._index.table(VALUES).upsert(Document({"value": value}, doc_id=key))
+
+
+def _check_index(db_path: Path) -> None:
+    """Raise (StoreCorruptError, StoreSchemaError) for an index that cannot be opened; nothing is created."""
+    real = Path(os.path.realpath(db_path))
+    raw = read_bytes(real)
+    if raw is not None:
+        schema.upgrade(schema.LIBRARY, parse_json(real, raw, copy_as=None if real == db_path else db_path), real)
 
 
 def _prepare_folders(db_path: Path, modes: FileModes) -> str | None:

@@ -53,9 +53,12 @@ class AtomicJSONStorage(Storage):
         modes: FileModes,
         read_only_reason: str | None = None,
         indent: int | None = 1,
+        copy_as: Path | None = None,
     ) -> None:
         super().__init__()
         self.path = Path(path)
+        self.copy_as = copy_as
+        """Where a copy of a damaged file goes (beside a symlink, not its target); default beside ``path``."""
         self.kind = kind
         self.lock = lock
         self.modes = modes
@@ -78,7 +81,7 @@ class AtomicJSONStorage(Storage):
         if raw is None:
             self._old_bytes = None
             return None
-        data, version = schema.upgrade(self.kind, parse_json(self.path, raw), self.path)
+        data, version = schema.upgrade(self.kind, parse_json(self.path, raw, copy_as=self.copy_as), self.path)
         self._old_bytes = (version, raw) if version < schema.CURRENT_VERSION[self.kind] else None
         return data
 

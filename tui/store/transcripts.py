@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tui.core.model import Transcript
@@ -64,8 +65,30 @@ class TranscriptCache:
         data = {**schema.stamp(schema.TRANSCRIPT, {}), "transcript": transcript.to_dict()}
         atomic_write(path, encode(data, path, None), self.modes)
 
+    def replace(self, session_id: str, transcript: Transcript) -> Path | None:
+        """Save ``transcript`` over the cached one, first keeping the replaced file beside it.
+
+        The old file is copied, byte for byte and private, to ``<id>.json.replaced-<UTC time>``
+        (renaming it back restores it); returns that path, or None when there was nothing
+        to replace. A transcript may be regenerable, but an imported one may not be.
+        """
+        path = self.path(session_id)
+        if self.read_only_reason is not None:
+            raise StoreReadOnlyError(f"{path} is open read-only ({self.read_only_reason}); the transcript was not saved.")
+        raw = read_bytes(path)
+        kept = None
+        if raw is not None:
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+            kept = path.with_name(f"{path.name}{REPLACED_MARKER}{stamp}")
+            atomic_write(kept, raw, self.modes)
+        self.save(session_id, transcript)
+        return kept
+
     def exists(self, session_id: str) -> bool:
         return self.path(session_id).exists()
+
+
+REPLACED_MARKER = ".replaced-"
 
 
 def _parse_quietly(path: Path, raw: bytes, words: bool = True) -> object:
