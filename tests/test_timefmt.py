@@ -14,7 +14,7 @@ def test_times_people_type(text, seconds):
     assert parse_time(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "x", "1:2:3:4", "-5", "1:60", "1:60:00", "5m", "1,5", "::"])
+@pytest.mark.parametrize("text", ["", "x", "1:2:3:4", "-5", "1:60", "1:60:00", "5m", "1,5", "::", "٣", "１２", "1:٣٠"])
 def test_nonsense_is_refused_with_the_accepted_forms(text):
     with pytest.raises(TimeFormatError, match="not a time"):
         parse_time(text)

@@ -7,7 +7,8 @@ import re
 
 from tui.errors import TimeFormatError
 
-_TIME = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$")
+_TIME = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)\s*$", re.ASCII)
+"""ASCII digits only: Python's \\d also matches other scripts' digits ("٣" would read as 3 s)."""
 
 _SHOWN_CHARACTERS = 40
 """An error quotes this much of what was typed: a pasted page must not become the message."""
