@@ -76,13 +76,14 @@ def normalise_volume(audio: np.ndarray) -> np.ndarray:
     return audio if change <= 0 else (audio * np.float32(10 ** (change / 20))).astype(np.float32)
 
 
-def mel_spectrogram(audio: np.ndarray) -> np.ndarray:
+def mel_spectrogram(audio: np.ndarray, center: bool = True) -> np.ndarray:
     """(frames, 40) mel power spectrogram, frame ``t`` centred on sample ``t * HOP``.
 
     As librosa.feature.melspectrogram(center=True, zero padding, periodic Hann, power 2).
+    ``center=False``: frame ``t`` starts at sample ``t * HOP`` (for pieces cut with margins).
     """
     audio = np.asarray(audio, dtype=np.float32)
-    padded = np.pad(audio, (N_FFT // 2, N_FFT // 2))
+    padded = np.pad(audio, (N_FFT // 2, N_FFT // 2)) if center else audio
     n_frames = 1 + (len(padded) - N_FFT) // HOP if len(padded) >= N_FFT else 0
     if n_frames <= 0:
         return np.zeros((0, N_MELS), dtype=np.float32)
