@@ -440,6 +440,69 @@ def long_session_speed(minutes: float = 60.0) -> float:
     return cpu / (len(long_audio) / 16000 / 3600)
 
 
+def profile_matching() -> None:
+    """How often a stored voice profile names the right voice in another recording.
+
+    Generated sessions: a profile from every other utterance of each espeak voice (truth
+    timings); pairs from different sessions with the same channel (telephone band, noise).
+    Real phone call: a profile of each speaker from the first half against each from the second.
+    Pair-level rates at the module's threshold, and the cosines that decide them.
+    """
+    from itertools import combinations
+
+    found = []
+    for truth_file in sorted(SESSIONS.glob("*.truth.json")):
+        truth = json.loads(truth_file.read_text())
+        audio = load_audio(truth_file.with_name(truth_file.name.replace(".truth.json", ".wav")))
+        channel = (truth.get("phone_band"), truth.get("noise_db"))
+        by_voice: dict[str, list[Segment]] = {}
+        for u in truth["utterances"]:
+            by_voice.setdefault(u["voice"], []).append(Segment(u["start"], u["end"], u["text"]))
+        for voice, segs in by_voice.items():
+            found.append((truth_file.name, voice, channel, speakers.voice_embedding(audio, segs[::2])))
+    same, other = [], []
+    for a, b in combinations(found, 2):
+        if a[0] == b[0] or a[2] != b[2]:
+            continue
+        cosine = float(np.dot(a[3], b[3]))
+        (same if a[1] == b[1] else other).append(cosine)
+    if same and other:
+        same_a, other_a = np.array(same), np.array(other)
+        print(f"\nvoice profiles across generated sessions (same channel): cosine same voice median "
+              f"{np.median(same_a):.3f} (10th pct {np.percentile(same_a, 10):.3f}), other voice median "
+              f"{np.median(other_a):.3f} (90th pct {np.percentile(other_a, 90):.3f})")
+        midpoint = speakers._PROFILE_MIDPOINT
+        print(f"at the match point {midpoint}: same voice missed {100 * np.mean(same_a < midpoint):.1f}% of "
+              f"{len(same)} pairs, other voice matched {100 * np.mean(other_a >= midpoint):.1f}% of {len(other)}")
+    audio = load_audio(REAL / "two_speakers_phone.wav")
+    turns = read_rttm(REAL / "two_speakers_phone.rttm")
+    halves = {}
+    for name in sorted({t[2] for t in turns}):
+        for half, (lo, hi) in enumerate(((0, 18), (18, 31))):
+            segs = [Segment(a, b, "x") for a, b, n in turns if n == name and lo <= a and b <= hi]
+            halves[(name, half)] = np.array(speakers.voice_embedding(audio, segs))
+    names = sorted({t[2] for t in turns})
+    print("real phone call, first-half profile vs second-half profile (cosine): " + ", ".join(
+        f"{a}/{b} {float(halves[(a, 0)] @ halves[(b, 1)]):.3f}" for a in names for b in names))
+
+
+def transcription_share() -> None:
+    """Speaker separation's share of the pipeline on the coaching session (CPU seconds)."""
+    wav = ROOT / "sample_sessions" / "coaching_session.ogg"
+    audio = load_audio(wav)
+    app_segments(audio[:16000])  # load the model outside the timing
+    t0 = time.process_time()
+    segs = app_segments(audio)
+    transcribe = time.process_time() - t0
+    t0 = time.process_time()
+    speakers.diarize(audio, segs)
+    separate = time.process_time() - t0
+    minutes = len(audio) / 16000 / 60
+    print(f"\ncoaching session ({minutes:.1f} min): transcription {transcribe:.1f} CPU s, speaker separation "
+          f"{separate:.1f} CPU s ({100 * separate / (transcribe + separate):.0f}% of the two; "
+          f"{separate / minutes:.2f} CPU s per audio minute)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a handful of recordings, no hour-long run")
@@ -450,6 +513,8 @@ def main() -> None:
     print_calibration(utterances)
     if not args.quick:
         print(f"per audio hour: {long_session_speed():.1f} CPU s")
+        transcription_share()
+        profile_matching()
     if args.sensitivity:
         sensitivity(args.quick)
 
