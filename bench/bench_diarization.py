@@ -287,6 +287,20 @@ def short_turns(reference: Sequence[Turn], result: Sequence[Segment], mapping: d
     return right, total
 
 
+def questions_cut(truth: Sequence[dict[str, Any]], result: Sequence[Segment]) -> tuple[int, int]:
+    """(cut, total): true questions (text ending '?') whose words went to more than one speaker."""
+    words = [(w.start, w.end, s.speaker) for s in result for w in s.words]
+    cut = total = 0
+    for u in truth:
+        if not str(u.get("text", "")).strip().endswith("?"):
+            continue
+        inside = {sp for a, b, sp in words if u["start"] <= (a + b) / 2 <= u["end"]}
+        if inside:
+            total += 1
+            cut += len(inside) > 1
+    return cut, total
+
+
 def run(quick: bool) -> tuple[list[dict[str, Any]], list[tuple[float, bool, float]]]:
     """Score every case, new (GE2E) and old (GMM), count estimated and given.
 
@@ -314,8 +328,11 @@ def run(quick: bool) -> tuple[list[dict[str, Any]], list[tuple[float, bool, floa
                     row[f"{key}_short"] = short_turns(reference, result, score["mapping"])
                     if label == "new" and fixed is None:
                         utterances += _judged(reference, result, score["mapping"])
+                    if case["truth"] is not None:
+                        row[f"{key}_cut"] = questions_cut(case["truth"], result)
         if reference:
             row["oracle_der"] = der(reference, segments_to_turns(_oracle_labels(segs, reference)))["der"]
+            row["word_oracle_der"] = der(reference, segments_to_turns(_word_oracle(segs, reference)))["der"]
         rows.append(row)
     return rows, utterances
 
@@ -353,6 +370,17 @@ def _oracle_labels(segments: Sequence[Segment], reference: Sequence[Turn]) -> li
     return [replace(s, speaker=_majority(s.start, s.end, reference) or "none") for s in segments]
 
 
+def _word_oracle(segments: Sequence[Segment], reference: Sequence[Turn]) -> list[Segment]:
+    """Every word labelled with its true majority speaker, segments split as the diarizer splits:
+    the floor for any word-level labelling of these segments (overlap and unheard speech remain)."""
+    ordered = sorted(segments, key=lambda s: (s.start, s.end))
+    words = speakers._words_of(ordered)
+    names = sorted({t[2] for t in reference})
+    labels = np.array([names.index(_majority(w.start, w.end, reference) or names[0]) for w in words])
+    evidence = np.zeros((len(words), 2))
+    return speakers._split_segments(ordered, words, labels, evidence)
+
+
 def _pct(row: dict[str, Any], key: str) -> str:
     return f"{100 * row[key]:5.1f}%" if key in row else "     -"
 
@@ -360,9 +388,10 @@ def _pct(row: dict[str, Any], key: str) -> str:
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
     print("DER (0.25 s collar) with the speaker count estimated / given; found = speakers found (estimated);")
     print("s/h = CPU seconds of diarization per audio hour (estimated count); oracle = each Whisper segment")
-    print("labelled with its true majority speaker (the floor these segments allow: overlap, missed words).\n")
+    print("labelled whole with its true majority speaker; words = each word so labelled, split as the diarizer")
+    print("splits (the floor for these segments: overlapping and unheard speech stay missed).\n")
     head = (f"{'recording':28} {'N':>2} | {'GE2E est':>8} {'given':>6} {'found':>5} {'s/h':>5} {'short':>6} |"
-            f" {'GMM est':>8} {'given':>6} {'found':>5} {'s/h':>5} | {'oracle':>6}")
+            f" {'GMM est':>8} {'given':>6} {'found':>5} {'s/h':>5} | {'oracle':>6} {'words':>6}")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -372,8 +401,13 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
         print(f"{r['file']:28} {r['true_n']:>2} | {_pct(r, 'new_est_der'):>8} {_pct(r, 'new_given_der'):>6} "
               f"{r['new_est_n']:>5} {r['new_est_s_per_h']:5.0f} {short('new_est_short'):>6} | "
               f"{_pct(r, 'old_est_der'):>8} {_pct(r, 'old_given_der'):>6} {r.get('old_est_n', '-'):>5} "
-              f"{r.get('old_est_s_per_h', float('nan')):5.0f} | {_pct(r, 'oracle_der'):>6}")
+              f"{r.get('old_est_s_per_h', float('nan')):5.0f} | {_pct(r, 'oracle_der'):>6} {_pct(r, 'word_oracle_der'):>6}")
     print("short = reference turns under 1.5 s (back-channels, quick replies) given to the right speaker")
+    for label, name in (("new", "GE2E"), ("old", "GMM")):
+        cut = [r[f"{label}_est_cut"] for r in rows if f"{label}_est_cut" in r]
+        if cut:
+            print(f"questions cut between two speakers ({name}, count estimated, sessions with a text truth): "
+                  f"{sum(c for c, _ in cut)}/{sum(t for _, t in cut)}")
 
 
 def print_calibration(utterances: Sequence[tuple[float, bool, float]]) -> None:
@@ -394,29 +428,51 @@ def print_calibration(utterances: Sequence[tuple[float, bool, float]]) -> None:
 
 
 def sensitivity(quick: bool) -> None:
-    """DER (count estimated) and speakers found as each main threshold moves around its setting."""
+    """DER (count estimated) and the count, as each main threshold moves around its setting.
+
+    The windows' embeddings do not depend on these thresholds: computed once per recording.
+    """
     settings = {
         "SAME_VOICE": (0.86, 0.88, 0.90, 0.92, 0.94, 0.96),
+        "MIN_NEIGHBOURS": (2, 5, 8, 10, 15, 20),
         "MIN_GROUP": (1, 2, 3, 5, 8),
         "SWITCH_SECONDS": (0.25, 0.5, 1.0, 2.0, 4.0),
         "SWITCH_SECONDS_AT_PAUSE": (0.0, 0.15, 0.3, 0.6, 1.0),
     }
     inputs = [(c, *_inputs(c)) for c in cases(quick)]
-    print("\nsensitivity: DER (count estimated) / speakers found, one threshold moved at a time")
-    print(f"{'setting':28} " + " ".join(f"{c['name'].split('/')[-1][:16]:>18}" for c, *_ in inputs))
-    for name, values in settings.items():
-        default = getattr(speakers, name)
-        for value in values:
-            setattr(speakers, name, value)
-            cells = []
-            for case, audio, segs, reference in inputs:
-                result = speakers.diarize(audio, segs)
-                n = len({s.speaker for s in result})
-                d = f"{100 * der(reference, segments_to_turns(result))['der']:5.1f}%" if reference else "    -"
-                cells.append(f"{d} / {n}")
-            mark = " *" if value == default else ""
-            print(f"{name + ' = ' + str(value) + mark:28} " + " ".join(f"{c:>18}" for c in cells))
-        setattr(speakers, name, default)
+    made: dict[int, Any] = {}
+    original = speakers._Windows
+
+    def cached(audio, regions):
+        if id(audio) not in made:
+            made[id(audio)] = original(audio, regions)
+        return made[id(audio)]
+
+    speakers._Windows = cached  # type: ignore[assignment,misc]
+    try:
+        print("\nsensitivity (count estimated), one threshold moved at a time; * = the setting")
+        print(f"{'setting':30} {'phone':>6} {'meeting':>7} {'samples':>7} {'gen mean':>8} {'count right':>11}")
+        for name, values in settings.items():
+            default = getattr(speakers, name)
+            for value in values:
+                setattr(speakers, name, value)
+                ders: dict[str, float] = {}
+                right = 0
+                for case, audio, segs, reference in inputs:
+                    result = speakers.diarize(audio, segs)
+                    right += len({s.speaker for s in result}) == case["speakers"]
+                    if reference:
+                        ders[case["name"]] = der(reference, segments_to_turns(result))["der"]
+                samples = [v for k, v in ders.items() if k.startswith("sample/")]
+                generated = [v for k, v in ders.items() if k.startswith("gen/")]
+                mark = " *" if value == default else ""
+                print(f"{name + ' = ' + str(value) + mark:30} {100 * ders.get('real/two_speakers_phone', np.nan):5.1f}% "
+                      f"{100 * ders.get('real/meeting_four_speakers', np.nan):6.1f}% "
+                      f"{100 * np.mean(samples) if samples else np.nan:6.1f}% "
+                      f"{100 * np.mean(generated) if generated else np.nan:7.1f}% {right:>7}/{len(inputs)}")
+            setattr(speakers, name, default)
+    finally:
+        speakers._Windows = original  # type: ignore[misc]
 
 
 def long_session_speed(minutes: float = 60.0) -> float:
@@ -471,9 +527,10 @@ def profile_matching() -> None:
         print(f"\nvoice profiles across generated sessions (same channel): cosine same voice median "
               f"{np.median(same_a):.3f} (10th pct {np.percentile(same_a, 10):.3f}), other voice median "
               f"{np.median(other_a):.3f} (90th pct {np.percentile(other_a, 90):.3f})")
-        midpoint = speakers._PROFILE_MIDPOINT
-        print(f"at the match point {midpoint}: same voice missed {100 * np.mean(same_a < midpoint):.1f}% of "
-              f"{len(same)} pairs, other voice matched {100 * np.mean(other_a >= midpoint):.1f}% of {len(other)}")
+        for midpoint in sorted({0.80, 0.85, 0.90, 0.92, speakers._PROFILE_MIDPOINT}):
+            mark = " (the setting)" if midpoint == speakers._PROFILE_MIDPOINT else ""
+            print(f"  match point {midpoint:.2f}{mark}: same voice missed {100 * np.mean(same_a < midpoint):.1f}% of "
+                  f"{len(same)} pairs, other voice matched {100 * np.mean(other_a >= midpoint):.1f}% of {len(other)}")
     audio = load_audio(REAL / "two_speakers_phone.wav")
     turns = read_rttm(REAL / "two_speakers_phone.rttm")
     halves = {}
