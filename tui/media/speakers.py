@@ -28,7 +28,7 @@ import numpy as np
 
 from tui.core.model import Segment, Word
 from tui.errors import MediaError, TranscriptError
-from tui.media import voice_encoder as ve
+from tui.media import voice_activity, voice_encoder as ve
 
 SAMPLE_RATE = ve.SAMPLE_RATE
 FRAME_RATE = ve.FRAME_RATE
@@ -92,19 +92,11 @@ def channels_are_separate_speakers(audio: np.ndarray) -> bool:
 
 
 def speech_regions(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[tuple[float, float]]:
-    """Stretches of speech (seconds) found by Silero VAD, split at pauses of 0.25 s or more.
-
-    Tighter than Whisper's own VAD settings (which keep 2 s of silence inside a chunk):
-    here a pause should end a region, since a change of speaker usually comes with one.
-    """
+    """Stretches of speech (seconds): the same voice activity the figures use (tui.media.voice_activity)."""
     samples = _mono_16k(audio, sample_rate)
     if len(samples) < SAMPLE_RATE // 10:
         return []
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(min_silence_duration_ms=int(PAUSE * 1000), speech_pad_ms=60, min_speech_duration_ms=150)
-    found = get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE)
-    return [(round(r["start"] / SAMPLE_RATE, 3), round(r["end"] / SAMPLE_RATE, 3)) for r in found]
+    return voice_activity.speech_regions(samples)
 
 
 def diarize(

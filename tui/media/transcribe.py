@@ -237,7 +237,7 @@ def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: in
 
     speech = speech_regions(mono)
     trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
-    separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers)
+    separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers, speech=speech)
     return sort_segments(split_at_pauses(fit_to_speech(separated, speech)))
 
 
