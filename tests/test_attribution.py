@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tui.core.attribution import approximate_speakers, carry_speaker_ids, doubtful, doubtful_share
 from tui.core.corrections import Corrections, apply
 from tui.core.model import Segment, Speaker, Transcript, Word
@@ -57,3 +59,18 @@ def test_figures_that_rest_on_doubtful_utterances_say_so_and_list_them():
     assert stats_to_json(stats)["speakers"]["S1"]["approximate"] is True
     sure = session_stats(Transcript(segments=(said(0, 10, "S1", 0.9),), speakers=(Speaker("S1"),)))
     assert "≈" not in stats_text.render("Session", sure)
+
+
+def test_a_mentor_reading_the_export_sees_which_figures_are_approximate():
+    from formats_fixtures import make_report
+
+    from tui.formats import html, markdown
+
+    sure = Segment(0.0, 10.0, "We planned the lab.", "S1", (Word(0.0, 10.0, "planned"),), speaker_confidence=0.95)
+    unsure = Segment(10.0, 14.0, "Maybe groups?", "S2", (Word(10.0, 14.0, "groups"),), speaker_confidence=0.3)
+    report = make_report((sure, unsure))
+    page, text = html.render(report), markdown.render(report)
+    assert "≈" in text and "uncertain speaker attribution" in text
+    assert "≈" in page and "uncertain speaker attribution" in page
+    plain = make_report((sure, replace(unsure, speaker_confidence=0.95)))
+    assert "≈" not in markdown.render(plain) and "uncertain speaker" not in html.render(plain)

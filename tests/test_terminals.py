@@ -284,6 +284,7 @@ async def test_a_note_being_typed_survives_a_resize(coaching):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("j", "n")
+        await app.workers.wait_for_complete()  # n marks the row first (saved in a worker), then opens the note
         await pilot.pause()
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"wait longer")

@@ -24,6 +24,11 @@ APPROXIMATE_SHARE = 0.1
 time is in doubtful utterances."""
 
 
+APPROXIMATE_NOTE = ("≈ rests on uncertain speaker attribution: some of this person's utterances may be "
+                    "someone else's (the reviewer can check them with ! in Debrief)")
+"""Said under any table that marks a figure with ``≈``."""
+
+
 def doubtful(seg: Segment) -> bool:
     return seg.speaker_confidence is not None and seg.speaker_confidence < DOUBTFUL_BELOW
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from tui.core.attribution import APPROXIMATE_NOTE
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
@@ -252,14 +253,17 @@ def _figures(report: SessionReport, colours: dict[str, str], h2: str, prefix: st
                '<th class="num">Turns</th><th class="num">Longest turn</th>'
                '<th class="num">Questions (open/closed)</th><th class="num">Words/min</th></tr></thead><tbody>')
     for sid, sp in stats.speakers.items():
+        about = "≈" if sp.approximate else ""
         out.append(
             f'<tr><td class="who {colours.get(sid, "s0")}">{escape(report.label(sid))}</td>'
-            f'<td class="num">{format_time(sp.talk_seconds)}</td><td class="num">{sp.talk_share:.0%}</td>'
+            f'<td class="num">{about}{format_time(sp.talk_seconds)}</td><td class="num">{about}{sp.talk_share:.0%}</td>'
             f'<td class="num">{sp.turns}</td><td class="num">{format_time(sp.longest_turn_seconds)}</td>'
             f'<td class="num">{sp.questions} ({sp.open_questions}/{sp.closed_questions})</td>'
             f'<td class="num">{sp.words_per_minute:.0f}</td></tr>'
         )
     out.append("</tbody></table></div>")
+    if any(sp.approximate for sp in stats.speakers.values()):
+        out.append(f'<p class="lede">{escape(APPROXIMATE_NOTE)}.</p>')
     out.append("<figure>")
     out.append(_timeline(report, colours, prefix))
     out.append("<figcaption>Who spoke when. Numbered flags are the marked moments below.</figcaption></figure>")

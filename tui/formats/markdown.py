@@ -7,6 +7,7 @@ section per session.
 
 from __future__ import annotations
 
+from tui.core.attribution import APPROXIMATE_NOTE
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
@@ -68,13 +69,16 @@ def _figures(report: SessionReport, h: str) -> list[str]:
     out = [f"{h} Key figures", "", "| Speaker | Talk | Share | Turns | Longest turn | Questions (open/closed) | Words/min |",
            "|---|---|---|---|---|---|---|"]
     for sid, sp in stats.speakers.items():
+        about = "≈" if sp.approximate else ""
         out.append(
-            f"| {_escape(report.label(sid))} | {format_time(sp.talk_seconds)} | {sp.talk_share:.0%} | {sp.turns} | "
+            f"| {_escape(report.label(sid))} | {about}{format_time(sp.talk_seconds)} | {about}{sp.talk_share:.0%} | {sp.turns} | "
             f"{format_time(sp.longest_turn_seconds)} | {sp.questions} ({sp.open_questions}/{sp.closed_questions}) | "
             f"{sp.words_per_minute:.0f} |"
         )
     waits = stats.wait_after_questions
     out.append("")
+    if any(sp.approximate for sp in stats.speakers.values()):
+        out.extend([APPROXIMATE_NOTE + ".", ""])
     if waits.count:
         out.append(
             f"Wait after questions: median {waits.median_seconds:.1f} s over {waits.count} questions; "
