@@ -236,13 +236,13 @@ def session_stats(
     speaker_ids = _speaker_ids(transcript)
     names = {sid: transcript.speaker(sid).label for sid in speaker_ids}
     tallies = {sid: _Tally() for sid in speaker_ids}
-    spans = [speech_spans(s) for s in segments]
+    talking = [speech_spans(s) for s in segments]
     bounds = [talk_bounds(s) for s in segments]
     per_speaker_union = {
-        sid: union(span for s, sp in zip(segments, spans) if s.speaker == sid for span in sp) for sid in speaker_ids
+        sid: union(span for s, sp in zip(segments, talking) if s.speaker == sid for span in sp) for sid in speaker_ids
     }
     talk = {sid: _length(per_speaker_union[sid]) for sid in speaker_ids}
-    speech = union(span for sp in spans for span in sp)
+    speech = union(span for sp in talking for span in sp)
     talk_total = _length(speech)
     overlaps = _overlaps(list(per_speaker_union.values()))
 
