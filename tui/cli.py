@@ -130,7 +130,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_doctor)
 
     p = sub.add_parser("models", help="speech models on this machine; `debrief models get NAME` fetches one")
-    p.add_argument("action", nargs="?", choices=("list", "get"), default="list",
+    p.add_argument("action", nargs="?", default="list",
                    help="list (default) or get: download a standard faster-whisper model once, then offline")
     p.add_argument("name", nargs="?", help="with get: tiny, base, small, medium, large-v3, distil-large-v3…")
     p.add_argument("--verify", action="store_true", help="check every cached model file against its checksum")
@@ -322,12 +322,14 @@ def _doctor(args: argparse.Namespace) -> int:
 def _models(args: argparse.Namespace) -> int:
     from tui.media import model_catalog
 
+    if args.action not in ("list", "get"):
+        raise DebriefError(f"unexpected {args.action!r}: did you mean debrief models get {args.action}?")
     if args.action == "get":
         if not args.name:
             raise DebriefError("debrief models get needs a model name: " + ", ".join(model_catalog.REPOSITORIES))
         return _get_model(args.name)
     if args.name:
-        raise DebriefError(f"unexpected {args.name!r}: did you mean debrief models get {args.name}?")
+        raise DebriefError(f"debrief models lists models; to fetch one: debrief models get {args.name}")
     rows = model_catalog.installed()
     print(f"{'Model':<18}{'Languages':<30}{'Size':>9}  Where")
     for row in rows:
@@ -364,7 +366,7 @@ def _get_model(name: str) -> int:
     if already is not None:
         print(_shown(f"{name} is already on this machine: {already}"))
         return 0
-    print(_shown(f"fetching {name} from {model_catalog.endpoint()} into {model_catalog.cache_dir()}"), file=sys.stderr)
+    print(_shown(f"fetching {name} from {model_catalog.endpoint()} into {model_catalog.cache_dir()}"))
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, transient=False) as progress:

@@ -434,6 +434,9 @@ def _download(url: str, path: Path, size: int, timeout: float, progress: Callabl
                     out.write(block)
                     have += len(block)
                     progress(have)
+        if size and have < size:
+            raise ModelError(f"the download of {path.name} stopped at {have} of {size} bytes (the connection "
+                             "closed); run the same command again to resume where it stopped")
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and size and have == size:
             return
