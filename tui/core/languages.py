@@ -29,8 +29,9 @@ NAMES: dict[str, str] = {
     "yo": "Yoruba", "zh": "Chinese", "yue": "Cantonese",
 }
 
-ENGLISH_ONLY_FIGURES = ("open/closed questions without a question mark", "back-channels")
-"""Figures whose rules know English only (question marks still count in every language)."""
+QUESTION_RULES = ("en", "es", "de")
+"""Languages with open/closed question rules (tui/core/questions.py); the other figures (talk
+share, turns, waits, monologues, interruptions, silences, back-channels) come from timing alone."""
 
 
 def language_name(code: str) -> str:
@@ -65,6 +66,22 @@ def english_only_note(language: str) -> str:
     """What a reader must know about the figures of a session not held in English ("" for English)."""
     if not language or language == "en":
         return ""
-    return (f"This session is in {language_name(language)}: question marks count in every language, but "
-            + " and ".join(ENGLISH_ONLY_FIGURES) + " follow English rules"
-            + ("" if language in ("es", "de") else " only") + ".")
+    name = language_name(language)
+    if language in QUESTION_RULES:
+        return (f"Session in {name}: questions are counted with basic {name} rules (question marks, question "
+                "words, invitations); every other figure comes from timing alone.")
+    return (f"Session in {name}: questions are counted by their question marks only, and open/closed follows "
+            "English rules (not reliable here); every other figure comes from timing alone.")
+
+
+def shown_for(transcript) -> str:
+    """The header line for a transcript's language, "" when there is nothing to tell.
+
+    English assumed by an English-only model (or a transcript made before languages were
+    recorded) is not shown; a detected language, or any language but English, is.
+    """
+    language = getattr(transcript, "language", "")
+    probability = getattr(transcript, "language_probability", None)
+    if not language or (language == "en" and probability is None):
+        return ""
+    return describe(language, probability)

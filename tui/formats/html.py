@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from tui.core import languages
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.timefmt import format_range, format_time
@@ -189,6 +190,9 @@ def _session(
     if info.date:
         facts.append(("Date", escape(info.date)))
     facts.append(("Duration", format_time(info.duration)))
+    language = languages.shown_for(report.transcript)
+    if language:
+        facts.append(("Language", escape(language)))
     if report.speakers:
         facts.append(("Speakers", ", ".join(_speaker_fact(report, sp.id, colours) for sp in report.speakers)))
     about = reflection(report)
@@ -241,6 +245,9 @@ def _figures(report: SessionReport, colours: dict[str, str], h2: str, prefix: st
             f"{'s' if waits.count != 1 else ''} ({(waits.under_3s_share or 0):.0%} under 3 s)"
         )
     out.append(f'<p class="lede">{escape("; ".join(lede))}.</p>')
+    note = languages.english_only_note(stats.language)
+    if note:
+        out.append(f'<p class="note">{escape(note)}</p>')
     out.append("<figure>")
     out.append(_talk_chart(report, colours))
     out.append("<figcaption>Talk time by speaker; shares add up to 100 % even when people talk at once."

@@ -7,6 +7,7 @@ section per session.
 
 from __future__ import annotations
 
+from tui.core import languages
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.timefmt import format_range, format_time
@@ -35,6 +36,9 @@ def _session(report: SessionReport, context: float, *, level: int, heading: str 
     if info.date:
         lines.append(f"- **Date:** {info.date}")
     lines.append(f"- **Duration:** {format_time(info.duration)}")
+    language = languages.shown_for(report.transcript)
+    if language:
+        lines.append(f"- **Language:** {_escape(language)}")
     speakers = ", ".join(
         _escape(sp.label) + (f" ({sp.role})" if sp.role and sp.name else "") for sp in report.speakers
     )
@@ -72,6 +76,9 @@ def _figures(report: SessionReport, h: str) -> list[str]:
         )
     waits = stats.wait_after_questions
     out.append("")
+    note = languages.english_only_note(stats.language)
+    if note:
+        out.extend([f"_{_escape(note)}_", ""])
     if waits.count:
         out.append(
             f"Wait after questions: median {waits.median_seconds:.1f} s over {waits.count} questions; "
