@@ -55,8 +55,9 @@ def cases() -> list[tuple[str, Path, str, str]]:
     """(name, recording, reference text, language)."""
     found = []
     for language in ("es", "de"):
-        wav, text = make_language_sessions.make(language)
-        found.append((f"{language}_session", wav, text.read_text(encoding="utf-8"), language))
+        for pair in range(len(make_language_sessions.VOICE_PAIRS)):
+            wav, text = make_language_sessions.make(language, pair)
+            found.append((wav.stem, wav, text.read_text(encoding="utf-8"), language))
     found.append(("one_speaker_speech", REAL / "one_speaker_speech.flac", JFK_TEXT, "en"))
     found.append(("meeting_four_speakers", REAL / "meeting_four_speakers.wav",
                   (REAL / "meeting_four_speakers.words.txt").read_text(encoding="utf-8"), "en"))
@@ -134,6 +135,12 @@ def main() -> None:
             detected = "refused: not English"
         print(f"| {r['model']} | {r['case']} | {r['language']} | {detected} | {r['recall']:.2f} | {r['rtf']:.2f} "
               f"| {r['words_per_second']:.2f}, {r['avg_logprob']} |")
+    print()
+    for model in dict.fromkeys(r["model"] for r in rows):
+        for language in ("es", "de", "en"):
+            mine = [r["recall"] for r in rows if r["model"] == model and r["language"] == language]
+            if mine:
+                print(f"{model} {language}: mean word recall {sum(mine) / len(mine):.3f} over {len(mine)} recording(s)")
     print()
     for name, value in bare.items():
         print(f"bare faster-whisper {name}: RTF {value:.2f} on meeting_four_speakers.wav")

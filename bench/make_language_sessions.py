@@ -5,8 +5,8 @@ other languages whose words are known by construction, to measure word recall an
 detection. Needs espeak-ng and sox (Debian packages): only this script does, never the app
 or the tests. Writes to bench/.data/languages/ (gitignored, private):
 
-    <lang>_session.wav         16 kHz mono, the two voices taking turns 0.5 s apart
-    <lang>_session.words.txt   the reference text, one utterance a line
+    <lang>_session_<a|b>.wav         16 kHz mono, two voices taking turns 0.5 s apart
+    <lang>_session_<a|b>.words.txt   the reference text, one utterance a line
 
 Usage: python bench/make_language_sessions.py [--force]
 """
@@ -21,8 +21,11 @@ from pathlib import Path
 
 OUT_DIR = Path(__file__).resolve().parent / ".data" / "languages"
 
+VOICE_PAIRS = (("m3", "f2"), ("m1", "f4"))
+"""Each language's session is made once per pair of espeak-ng voice variants (name suffix a, b)."""
+
 SESSIONS = {
-    "es": (("es+m3", "es+f2"), [
+    "es": ([
         "Hola, ¿cómo te ha ido la semana con tu grupo de estudiantes?",
         "Bastante bien, aunque el martes la clase estuvo muy inquieta.",
         "¿Qué crees que pasó el martes?",
@@ -36,8 +39,8 @@ SESSIONS = {
         "Me parece una buena idea. ¿Cuándo lo vas a probar?",
         "El jueves, con el mismo grupo, para poder comparar.",
         "Perfecto. Hablamos la semana que viene sobre lo que observes.",
-    ]),
-    "de": (("de+m3", "de+f2"), [
+    ],),
+    "de": ([
         "Hallo, wie ist die Woche mit deiner Klasse gelaufen?",
         "Ganz gut, aber am Dienstag war die Klasse sehr unruhig.",
         "Was glaubst du, was am Dienstag passiert ist?",
@@ -51,16 +54,18 @@ SESSIONS = {
         "Das klingt nach einer guten Idee. Wann willst du es ausprobieren?",
         "Am Donnerstag, mit derselben Klasse, damit ich vergleichen kann.",
         "Sehr gut. Wir sprechen nächste Woche darüber, was du beobachtest.",
-    ]),
+    ],),
 }
 
 
-def make(language: str, force: bool = False) -> tuple[Path, Path]:
-    voices, lines = SESSIONS[language]
+def make(language: str, pair: int = 0, force: bool = False) -> tuple[Path, Path]:
+    (lines,) = SESSIONS[language]
+    voices = tuple(f"{language}+{variant}" for variant in VOICE_PAIRS[pair])
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     os.chmod(OUT_DIR, 0o700)
-    wav = OUT_DIR / f"{language}_session.wav"
-    words = OUT_DIR / f"{language}_session.words.txt"
+    name = f"{language}_session_{'ab'[pair]}"
+    wav = OUT_DIR / f"{name}.wav"
+    words = OUT_DIR / f"{name}.words.txt"
     if wav.exists() and words.exists() and not force:
         return wav, words
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,8 +89,9 @@ def main() -> None:
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
     for language in SESSIONS:
-        wav, _ = make(language, args.force)
-        print(wav)
+        for pair in range(len(VOICE_PAIRS)):
+            wav, _ = make(language, pair, args.force)
+            print(wav)
 
 
 if __name__ == "__main__":

@@ -98,9 +98,15 @@ class _Info:
         self.language, self.language_probability, self.duration_after_vad = "en", 1.0, speech
 
 
+class _Word:
+    def __init__(self, word: str, probability: float) -> None:
+        self.word, self.probability = word, probability
+
+
 class _Piece:
-    def __init__(self, start: float, end: float, text: str, logprob: float) -> None:
-        self.start, self.end, self.text, self.avg_logprob, self.words = start, end, text, logprob, None
+    def __init__(self, start: float, end: float, text: str, logprob: float, word_probability: float = 0.85) -> None:
+        self.start, self.end, self.text, self.avg_logprob = start, end, text, logprob
+        self.words = [_Word(w, word_probability) for w in text.split()]
 
 
 def _heard(speech: float, pieces: list[_Piece]):
@@ -114,13 +120,17 @@ def _heard(speech: float, pieces: list[_Piece]):
 
 
 def test_the_signs_of_a_model_that_did_not_understand():
-    english = _heard(10, [_Piece(0, 10, " ".join(["word"] * 25), -0.35)])
+    # Figures as measured with tiny.en (tui/media/spoken_language.py): English 2-3 words a second,
+    # word probability 0.84-0.89; German 1.6 words a second of invented English at 0.48.
+    english = _heard(60, [_Piece(0, 60, " ".join(["word"] * 160), -0.35, 0.85)])
     assert not english.looks_not_english()
     assert _heard(50, []).looks_not_english(), "nothing recognised in 50 s of speech"
     assert _heard(55, [_Piece(3, 6, "The first time we were in the", -0.4)]).looks_not_english(), \
         "one invented line in a minute of speech"
+    invented = _heard(60, [_Piece(0, 60, " ".join(["class of the oven"] * 25), -0.96, 0.48)])
+    assert invented.looks_not_english(), "plenty of words, none of them heard with any confidence"
     assert _heard(10, [_Piece(0, 10, " ".join(["word"] * 25), -2.5)]).looks_not_english(), "guessing every word"
-    assert not _heard(2, []).looks_not_english(), "too little speech to judge"
+    assert not _heard(5, []).looks_not_english(), "too little speech to judge"
 
 
 def test_a_spanish_session_with_the_english_model_says_so_instead_of_inventing_text(

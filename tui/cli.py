@@ -337,7 +337,7 @@ def _models(args: argparse.Namespace) -> int:
         print(_shown(f"{row.name:<18}{row.languages:<30}{row.size / 1e6:>6.0f} MB  {where}"))
         if row.note:
             print(_shown(f"{'':<18}{row.note}"))
-        if args.verify and row.where == "cache" and row.location:
+        if args.verify and row.where in ("cache", "extra") and row.location:
             problem = model_catalog.verify_folder(row.location)
             print(_shown(f"{'':<18}" + (f"CHECKSUM FAILED: {problem}" if problem else "checksums ok")))
     names = {row.name for row in rows}

@@ -6,10 +6,14 @@ invented English. Two signs give it away, both read from what faster-whisper rep
 - *almost nothing recognised*: far fewer words than the speech the voice detector found
   (English conversation runs at about 2-3 words a second; the bundled tiny.en, given
   Spanish, returns none);
-- *guessing*: a very low average log-probability of the words it did return.
+- *guessing*: a low mean probability of the words it did return, or a very low average
+  log-probability of its segments.
 
-Thresholds (``MIN_WORDS_PER_SECOND``, ``MIN_AVG_LOGPROB``) were set from bench/bench_languages.py:
-see bench/README.md for what English, Spanish and German sessions gave.
+Measured with tiny.en (bench/README.md, "Languages and models"): real English recordings (the
+AMI meeting, the phone call, JFK) and the English sample sessions gave 2.0-3.2 words a second,
+mean word probability 0.84-0.89 and log-probability -0.32 to -0.40; Spanish and German espeak
+sessions gave 0-1.7 words a second, word probability 0.31-0.48, log-probability -0.97 to -2.3
+(the German one with 1.7 words a second is the "invented English" case of issue #20).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from dataclasses import dataclass
 
 from tui.core import languages
 
-MIN_SPEECH_SECONDS = 4.0
-"""Below this little speech, no verdict: a short greeting may well be English."""
+MIN_SPEECH_SECONDS = 8.0
+"""Below this little speech, no verdict: a short greeting may well be English (a 5 s noisy English
+clip gave word probability 0.64, too close to call)."""
 MIN_WORDS_PER_SECOND = 0.6
+MIN_WORD_PROBABILITY = 0.6
 MIN_AVG_LOGPROB = -1.0
 
 
@@ -41,6 +47,8 @@ class HeardLanguage:
     words: int = 0
     logprob_seconds: float = 0.0
     text_seconds: float = 0.0
+    word_probability_sum: float = 0.0
+    scored_words: int = 0
 
     def add_info(self, info) -> None:
         self.speech_seconds += float(getattr(info, "duration_after_vad", 0.0) or 0.0)
@@ -50,14 +58,20 @@ class HeardLanguage:
 
     def add_piece(self, piece) -> None:
         length = max(0.0, float(piece.end) - float(piece.start))
-        self.words += len([w for w in (piece.words or ()) if w.word.strip()]) if piece.words is not None \
-            else len(piece.text.split())
+        words = [w for w in (piece.words or ()) if w.word.strip()]
+        self.words += len(words) if piece.words is not None else len(piece.text.split())
+        self.word_probability_sum += sum(float(w.probability) for w in words)
+        self.scored_words += len(words)
         self.logprob_seconds += float(piece.avg_logprob) * length
         self.text_seconds += length
 
     @property
     def words_per_second(self) -> float:
         return self.words / self.speech_seconds if self.speech_seconds else 0.0
+
+    @property
+    def word_probability(self) -> float | None:
+        return self.word_probability_sum / self.scored_words if self.scored_words else None
 
     @property
     def avg_logprob(self) -> float | None:
@@ -68,6 +82,8 @@ class HeardLanguage:
         if self.speech_seconds < MIN_SPEECH_SECONDS:
             return False
         if self.words_per_second < MIN_WORDS_PER_SECOND:
+            return True
+        if self.word_probability is not None and self.word_probability < MIN_WORD_PROBABILITY:
             return True
         return self.avg_logprob is not None and self.avg_logprob < MIN_AVG_LOGPROB
 
@@ -85,7 +101,7 @@ class HeardLanguage:
 
 
 def not_english_message(heard: HeardLanguage, model: str) -> str:
-    logprob = f", average log-probability {heard.avg_logprob:.2f}" if heard.avg_logprob is not None else ""
+    logprob = f", mean word probability {heard.word_probability:.2f}" if heard.word_probability is not None else ""
     return (f"this recording does not sound like English: the English-only model {model} recognised "
             f"{heard.words} words in {heard.speech_seconds:.0f} s of speech{logprob}, so its text would be "
             f"invented. For another language install the multilingual model ({languages_hint()}); "
