@@ -58,6 +58,17 @@ def no_network(monkeypatch, request):
     assert not attempts, f"network connections attempted: {attempts}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_for_the_session(tmp_path_factory):
+    """Module-scoped fixtures are made before the per-test environment below: they must not reach
+    the user's real cache either (with debrief[multilingual] installed, the default model is
+    assembled into the cache on first use)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def quiet_environment(monkeypatch, tmp_path_factory):
     """Tests never touch the user's real config or database, and never make sound."""

@@ -160,8 +160,9 @@ class Transcriber:
                     )
                 except Exception as exc:  # faster-whisper raises many kinds here
                     raise TranscriptError(
-                        f"cannot load speech model {self.choice.label!r}: it is not on this machine "
-                        "(Debrief never downloads models; pass --model with a CTranslate2 model folder)"
+                        f"cannot load speech model {self.choice.label!r} from {self.choice.location} ({exc}); "
+                        "`debrief models --verify` checks the models here (Debrief never downloads models "
+                        "by itself; pass --model with a CTranslate2 model folder)"
                     ) from exc
             return self._model
 
