@@ -17,7 +17,7 @@ the average log-probability, for every model and recording.
 Word recall: the share of reference words (lower-cased, punctuation dropped, counted as a
 multiset) found in the transcript. Timings are ratios within this run only.
 
-Usage: python bench/bench_languages.py [--models tiny.en base] [--threads 2]
+Usage: python bench/bench_languages.py [--models tiny.en base] [--threads 2] [--beam-check base]
 """
 
 from __future__ import annotations
@@ -108,6 +108,29 @@ def bare_rtf(name: str, threads: int, path: Path) -> float:
     return (time.perf_counter() - began) / _duration(path)
 
 
+def beam_check(name: str, threads: int) -> list[tuple[str, int, float, float]]:
+    """Bare faster-whisper with beam 1 (Debrief's setting) and beam 5 (faster-whisper's default) on
+    the Spanish and German sessions: (case, beam, recall, seconds). Does not change the pipeline."""
+    from faster_whisper import WhisperModel
+
+    from tui.media.transcribe import resolve_model
+
+    model = WhisperModel(resolve_model(name).location, device="cpu", compute_type="int8", cpu_threads=threads,
+                         local_files_only=True)
+    found = []
+    for case, path, reference, language in cases():
+        if language == "en":
+            continue
+        for beam in (1, 5):
+            began = time.perf_counter()
+            segments, _ = model.transcribe(str(path), vad_filter=True, word_timestamps=True,
+                                           condition_on_previous_text=False, beam_size=beam)
+            text = " ".join(s.text for s in segments)
+            found.append((case, beam, round(recall(reference, text), 3), round(time.perf_counter() - began, 1)))
+            print(f"beam check {name} {case} beam {beam}: recall {found[-1][2]:.3f} in {found[-1][3]} s", flush=True)
+    return found
+
+
 def _duration(path: Path) -> float:
     from tui.media.probe import probe
 
@@ -120,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="*", help="default: every installed model")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--beam-check", metavar="MODEL", help="also compare beam 1 and 5 (bare) for MODEL")
     args = parser.parse_args()
     names = args.models or [m.name for m in model_catalog.installed()]
     rows, bare = [], {}
@@ -144,8 +168,9 @@ def main() -> None:
     print()
     for name, value in bare.items():
         print(f"bare faster-whisper {name}: RTF {value:.2f} on meeting_four_speakers.wav")
+    beams = beam_check(args.beam_check, args.threads) if args.beam_check else []
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"rows": rows, "bare_rtf": bare}, indent=1, ensure_ascii=False))
+    OUT.write_text(json.dumps({"rows": rows, "bare_rtf": bare, "beams": beams}, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
