@@ -244,3 +244,23 @@ def test_open_questions_in_a_spanish_session_are_counted_as_open(short_workspace
 def test_the_truth_transcripts_are_still_english():
     transcript, _ = truth_transcript("short_session")
     assert transcript.language == "en" and transcript.language_probability is None
+
+
+async def test_the_library_row_and_the_review_header_show_the_language(short_workspace):
+    from textual.widgets import DataTable
+
+    from test_library import make_library_app, wait_workers
+    from tui.app.screens.library import LibraryScreen
+    from tui.app.screens.review import ReviewScreen
+
+    _spanish_workspace(short_workspace)
+    app = make_library_app(short_workspace.recording.parent)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_workers(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_cell(str(short_workspace.recording), "transcript")) == "yes · es"
+        await pilot.press("enter")
+        await wait_workers(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.sub_title.endswith("short_session.ogg · Spanish (es, detected 80%)")
