@@ -19,22 +19,54 @@ class NetworkBlocked(RuntimeError):
     pass
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "loopback: the test serves something on 127.0.0.1 and may connect to it "
+                                       "(every other address stays blocked)")
+
+
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Any attempt to open an internet connection fails the test that made it."""
+def no_network(monkeypatch, request):
+    """Any attempt to open an internet connection fails the test that made it.
+
+    A test marked ``@pytest.mark.loopback`` may connect to 127.0.0.1 (a local mirror it serves).
+    """
     real_connect = socket.socket.connect
+    real_create = socket.create_connection
+    loopback = request.node.get_closest_marker("loopback") is not None
     attempts: list[object] = []
 
+    def allowed(address) -> bool:
+        return loopback and isinstance(address, tuple) and address[0] in LOOPBACK
+
     def guarded(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not allowed(address):
             attempts.append(address)
             raise NetworkBlocked(f"test tried to reach the network: {address!r}")
         return real_connect(self, address)
 
+    def create(address, *args, **kwargs):
+        if allowed(address):
+            return real_create(address, *args, **kwargs)
+        return guarded(socket.socket(), address)
+
     monkeypatch.setattr(socket.socket, "connect", guarded)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guarded(socket.socket(), a[0]))
+    monkeypatch.setattr(socket, "create_connection", create)
     yield attempts
     assert not attempts, f"network connections attempted: {attempts}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_for_the_session(tmp_path_factory):
+    """Module-scoped fixtures are made before the per-test environment below: they must not reach
+    the user's real cache either (with debrief[multilingual] installed, the default model is
+    assembled into the cache on first use)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-cache")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,10 @@ def transcriber():
     return Transcriber(threads=2)
 
 
-def test_the_bundled_model_is_used_by_default_and_is_inside_the_package():
+def test_the_bundled_model_is_used_by_default_and_is_inside_the_package(monkeypatch):
+    from tui.media import model_catalog
+
+    monkeypatch.setattr(model_catalog, "extra_parts", lambda: None)  # without debrief[multilingual]
     choice = resolve_model(None)
     assert choice.label == "tiny.en"
     assert (bundled_model_dir() / "model.bin").is_file()
@@ -32,7 +35,7 @@ def test_a_real_speech_is_transcribed_offline_with_word_timings(transcriber, no_
     text = " ".join(s.text for s in transcript.segments).lower()
     for words in ("fellow americans", "ask not what your country can do for you", "what you can do for your country"):
         assert words in text
-    assert transcript.complete and transcript.source == "tiny.en"
+    assert transcript.complete and transcript.source == resolve_model(None).label  # tiny.en, base with the extra
     assert len(transcript.speakers) == 1
     words = [w for s in transcript.segments for w in s.words]
     assert words and all(0 <= w.start <= w.end <= transcript.duration + 0.5 for w in words)

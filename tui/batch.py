@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tui.catalog import find_recordings
 from tui.errors import DebriefError, MediaError
-from tui.media.transcribe import Transcriber, resolve_model
+from tui.media.transcribe import Transcriber, check_language, resolve_model
 from tui.workspace import Workspace, open_recording
 
 
@@ -26,6 +26,8 @@ class Done:
     path: Path
     utterances: int
     speakers: int
+    language: str = ""
+    language_probability: float | None = None
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -43,16 +45,23 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool
+def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool, language: str | None = None
          ) -> tuple[list[Workspace], list[tuple[Path, str]]]:
-    """(to transcribe, skipped with why): a transcript by the same model is never redone."""
-    label = resolve_model(model).label
+    """(to transcribe, skipped with why): a transcript by the same model is never redone.
+
+    A language given explicitly (not ``auto``) that differs from the cached transcript's redoes it.
+    """
+    choice = resolve_model(model)
+    label = choice.label
+    chosen = check_language(choice, language)  # an impossible language fails before any work
     todo, skipped = [], []
     for path in expand(paths):
         workspace = open_recording(path, db)  # bad input fails here, before any work starts
         cached = workspace.cached_transcript()
         if cached is not None and cached.complete and not force:
-            if cached.source == label or cached.source.startswith("import:") or cached.source == "truth":
+            other_language = chosen != "auto" and cached.language != chosen and cached.source == label
+            if not other_language and (cached.source == label or cached.source.startswith("import:")
+                                       or cached.source == "truth"):
                 skipped.append((path, f"already transcribed ({len(cached.segments)} utterances; --force to redo)"))
                 continue
         todo.append(workspace)
@@ -61,23 +70,24 @@ def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool
 
 def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
                    on_progress: Callable[[float, float], None] | None = None,
-                   transcriber: Transcriber | None = None) -> Done:
+                   transcriber: Transcriber | None = None, language: str | None = None) -> Done:
     workspace = open_recording(path, db)
-    transcriber = transcriber or Transcriber(model, threads=threads)
+    transcriber = transcriber or Transcriber(model, threads=threads, language=language)
     transcript = transcriber.transcribe(path, num_speakers=speakers, voices=workspace.voices(),
                                         on_progress=on_progress)
     workspace.save_transcript(transcript)
-    return Done(path, len(transcript.segments), len(transcript.speakers))
+    return Done(path, len(transcript.segments), len(transcript.speakers), transcript.language,
+                transcript.language_probability)
 
 
 def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
         jobs: int = 1, on_progress: Callable[[Path, float, float], None] | None = None,
         on_done: Callable[[Done], None] | None = None,
-        on_failed: Callable[[Path, str], None] | None = None) -> int:
+        on_failed: Callable[[Path, str], None] | None = None, language: str | None = None) -> int:
     """Transcribe ``todo``; returns how many finished. Failures are reported and do not stop the rest."""
     finished = 0
     if jobs <= 1:
-        transcriber = Transcriber(model, threads=threads)
+        transcriber = Transcriber(model, threads=threads, language=language)
         for ws in todo:
             try:
                 done = transcribe_one(ws.recording, db, model, threads, speakers,
@@ -95,7 +105,8 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
     context = multiprocessing.get_context("spawn")  # the parent has threads: never fork them
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: dict[Future, Path] = {
-            pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers): ws.recording for ws in todo
+            pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers, language=language): ws.recording
+            for ws in todo
         }
         try:
             while pending:

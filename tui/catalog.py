@@ -78,6 +78,9 @@ class SessionSummary:
     problem: str = ""
     """Why the file could not be read (the row still shows, so nothing silently disappears)."""
     details: SessionDetails = field(default_factory=SessionDetails)
+    language: str = ""
+    """The transcript's language code ("" before there is a transcript)."""
+    language_probability: float | None = None
 
     @property
     def marks(self) -> int:
@@ -121,4 +124,5 @@ def summarise_one(library: Library, path: Path, known: SessionInfo | None = None
     return SessionSummary(
         path, info, "yes" if transcript.complete else "partial", speakers,
         dict(Counter(m.tag for m in marks)), stats, details=details,
+        language=transcript.language, language_probability=transcript.language_probability,
     )

@@ -23,7 +23,9 @@ from tui import __version__
 from tui.core.safe_text import json_safe, tag_problem, visible
 from tui.errors import DebriefError, TimeFormatError
 
-COMMANDS = ("transcribe", "import", "stats", "marks", "mark", "export", "config", "doctor")
+COMMANDS = ("transcribe", "import", "stats", "marks", "mark", "export", "config", "doctor", "models")
+LANGUAGE_HELP = ("language of the sessions: auto (detect it; the default) or a code such as en, es, de "
+                 "(default: [transcription] language in the config)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +117,9 @@ def _open_parser() -> argparse.ArgumentParser:
     parser.add_argument("path", type=_path, nargs="?", default=Path("."),
                         help="a recording to review, or a library folder (default: this folder)")
     parser.add_argument("--db", type=_path, help="annotation database (default: debrief.json beside the recording, or $DEBRIEF_DB)")
-    parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled tiny.en)")
+    parser.add_argument("--model", help="speech model folder or name for first-time transcription (default: bundled "
+                                        "tiny.en, or base with debrief[multilingual]; see debrief models)")
+    parser.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     parser.add_argument("--audio", choices=("auto", "simpleaudio", "command", "silent"), default=None,
                         help="audio backend (default: from the config file or $DEBRIEF_AUDIO, else auto)")
     parser.add_argument("--audio-command", help="player command for --audio command, e.g. 'paplay' or 'pw-play'")
@@ -130,7 +134,9 @@ def _command_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transcribe", help="transcribe recordings (or every recording in folders) offline")
     p.add_argument("paths", nargs="+", type=_path, metavar="PATH")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
-    p.add_argument("--model", help="model folder or name (default: bundled tiny.en)")
+    p.add_argument("--model", help="model folder or name (default: bundled tiny.en, or base with "
+                                   "debrief[multilingual]; see debrief models)")
+    p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of people speaking (default: [speakers] expected in the config, else estimated)")
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
     p.add_argument("--db", type=_path)
@@ -171,6 +177,13 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-tone", action="store_true", help="do not play the short test tone")
     p.set_defaults(run=_doctor)
 
+    p = sub.add_parser("models", help="speech models on this machine; `debrief models get NAME` fetches one")
+    p.add_argument("action", nargs="?", default="list",
+                   help="list (default) or get: download a standard faster-whisper model once, then offline")
+    p.add_argument("name", nargs="?", help="with get: tiny, base, small, medium, large-v3, distil-large-v3…")
+    p.add_argument("--verify", action="store_true", help="check every cached model file against its checksum")
+    p.set_defaults(run=_models)
+
     p = sub.add_parser("config", help="show where the config file is and what is in effect")
     p.add_argument("--init", action="store_true", help="write a commented example config file")
     p.set_defaults(run=_config)
@@ -201,14 +214,15 @@ def _open(args: argparse.Namespace) -> int:
     from tui.app.app import DebriefApp, binding_ids
     from tui.config import check_keymap, load_config
     from tui.media.playback import open_player
-    from tui.media.transcribe import Transcriber, resolve_model
+    from tui.media.transcribe import Transcriber, check_language, resolve_model
     from tui.review import Review
     from tui.workspace import open_recording
 
     config = load_config()
     check_keymap(config, binding_ids())
     model = args.model or config.model or None
-    resolve_model(model)  # a bad --model fails here, before the screen opens
+    language = args.language or config.language
+    check_language(resolve_model(model), language)  # a bad --model or --language fails before the screen opens
     player = open_player(args.audio or config.audio, command=args.audio_command or config.audio_command or None)
 
     def review_of(path: Path) -> Review:
@@ -218,7 +232,8 @@ def _open(args: argparse.Namespace) -> int:
                       resume_rewind=config.resume_rewind, skip_silence=config.skip_silence_seconds)
 
     def transcriber() -> Transcriber:
-        return Transcriber(model, threads=config.threads or None, speakers=config.expected_speakers or None)
+        return Transcriber(model, threads=config.threads or None, speakers=config.expected_speakers or None,
+                           language=language)
 
     try:
         if args.path.is_dir():
@@ -252,10 +267,12 @@ def _transcribe(args: argparse.Namespace) -> int:
 
     from tui import batch
     from tui.config import load_config
+    from tui.core.languages import describe as describe_language
 
     config = load_config()
     model = args.model or config.model or None
-    todo, skipped = batch.plan(args.paths, args.db, model, args.force)  # bad input fails before any work
+    language = args.language or config.language
+    todo, skipped = batch.plan(args.paths, args.db, model, args.force, language)  # bad input fails before any work
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
     failed: list[str] = []
@@ -278,9 +295,10 @@ def _transcribe(args: argparse.Namespace) -> int:
             done_before["seconds"] += durations[result.path]
             progress.update(total, completed=done_before["seconds"])
             progress.update(files[result.path], completed=durations[result.path])
+            heard = describe_language(result.language, result.language_probability)
             progress.console.print(_shown(f"{result.path}: {result.utterances} utterances, "
-                                          f"{result.speakers} speaker(s), saved"), markup=False, highlight=False,
-                                   soft_wrap=True)
+                                          f"{result.speakers} speaker(s){', ' + heard if heard else ''}, saved"),
+                                   markup=False, highlight=False, soft_wrap=True)
 
         def on_failed(path: Path, why: str) -> None:
             failed.append(f"{path}: {why}")
@@ -289,7 +307,7 @@ def _transcribe(args: argparse.Namespace) -> int:
 
         batch.run(todo, db=args.db, model=model, threads=config.threads or None,
                   speakers=args.speakers or config.expected_speakers or None,
-                  jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed)
+                  jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed, language=language)
     if failed:
         raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")
     return 0
@@ -379,6 +397,66 @@ def _doctor(args: argparse.Namespace) -> int:
         if check.fix and (not check.ok or check.warning):
             print(f"{'':4}  {'':14}  fix: {_shown(check.fix)}")
     return 1 if failed else 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from tui.media import model_catalog
+
+    if args.action not in ("list", "get"):
+        raise DebriefError(f"unexpected {args.action!r}: did you mean debrief models get {args.action}?")
+    if args.action == "get":
+        if not args.name:
+            raise DebriefError("debrief models get needs a model name: " + ", ".join(model_catalog.REPOSITORIES))
+        return _get_model(args.name)
+    if args.name:
+        raise DebriefError(f"debrief models lists models; to fetch one: debrief models get {args.name}")
+    rows = model_catalog.installed()
+    print(f"{'Model':<18}{'Languages':<30}{'Size':>9}  Where")
+    for row in rows:
+        where = f"{row.location}" if row.location else "(assembled into the cache on first use)"
+        print(_shown(f"{row.name:<18}{row.languages:<30}{row.size / 1e6:>6.0f} MB  {where}"))
+        if row.note:
+            print(_shown(f"{'':<18}{row.note}"))
+        if args.verify and row.where in ("cache", "extra") and row.location:
+            problem = model_catalog.verify_folder(row.location)
+            print(_shown(f"{'':<18}" + (f"CHECKSUM FAILED: {problem}" if problem else "checksums ok")))
+    names = {row.name for row in rows}
+    if model_catalog.MULTILINGUAL not in names:
+        print(f"\nOther languages: {model_catalog.EXTRA_INSTALL} (Whisper base, 99 languages, no download at run time).")
+    more = [name for name in model_catalog.REPOSITORIES if name not in names]
+    print("Fetch a larger model once, when you choose to (then it works offline): debrief models get NAME")
+    print("  " + ", ".join(more))
+    print(_shown(f"Model cache: {model_catalog.cache_dir()}"))
+    return 0
+
+
+def _get_model(name: str) -> int:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    from tui.media import model_catalog
+
+    if name not in model_catalog.REPOSITORIES:
+        raise DebriefError(f"unknown model {name!r}: known models are {', '.join(model_catalog.REPOSITORIES)}")
+    if name == model_catalog.BUNDLED:
+        print("tiny.en is bundled with Debrief: nothing to fetch")
+        return 0
+    already = model_catalog.cached(name)
+    if already is None and name == model_catalog.MULTILINGUAL and model_catalog.extra_parts() is not None:
+        already = model_catalog.multilingual_model()
+    if already is not None:
+        print(_shown(f"{name} is already on this machine: {already}"))
+        return 0
+    print(_shown(f"fetching {name} from {model_catalog.endpoint()} into {model_catalog.cache_dir()}"))
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task(name, total=None)
+        folder = model_catalog.fetch(
+            name, on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            on_file=lambda filename: progress.update(task, description=f"{name}: {filename}"))
+        progress.update(task, description=name)
+    print(_shown(f"{name} is ready in {folder}: use it with --model {name} (no network needed from now on)"))
+    return 0
 
 
 def _config(args: argparse.Namespace) -> int:

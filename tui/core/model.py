@@ -124,6 +124,9 @@ class Transcript:
     """Where it came from: a model name, or ``import:<file name>``."""
     complete: bool = True
     """False while transcription is still running or was cancelled part-way."""
+    language_probability: float | None = None
+    """How sure the model was of ``language`` when it detected it (0..1); None when the
+    language was given (``--language``), assumed (an English-only model) or imported."""
 
     def speaker(self, speaker_id: str) -> Speaker:
         for sp in self.speakers:
@@ -139,6 +142,7 @@ class Transcript:
             "language": self.language,
             "source": self.source,
             "complete": self.complete,
+            **({"language_probability": self.language_probability} if self.language_probability is not None else {}),
         }
 
     @classmethod
@@ -150,6 +154,7 @@ class Transcript:
             language=str(data.get("language", "en")),
             source=str(data.get("source", "")),
             complete=bool(data.get("complete", True)),
+            language_probability=_confidence(data.get("language_probability")),
         )
 
 

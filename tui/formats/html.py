@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from html import escape
 
 from tui.core.attribution import APPROXIMATE_NOTE
+from tui.core import languages
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
@@ -193,6 +194,9 @@ def _session(
     if info.date:
         facts.append(("Date", escape(info.date)))
     facts.append(("Duration", format_time(info.duration)))
+    language = languages.shown_for(report.transcript)
+    if language:
+        facts.append(("Language", escape(language)))
     if report.speakers:
         facts.append(("Speakers", ", ".join(_speaker_fact(report, sp.id, colours) for sp in report.speakers)))
     about = reflection(report)
@@ -245,6 +249,9 @@ def _figures(report: SessionReport, colours: dict[str, str], h2: str, prefix: st
             f"{'s' if waits.count != 1 else ''} ({(waits.under_3s_share or 0):.0%} under 3 s)"
         )
     out.append(f'<p class="lede">{escape("; ".join(lede))}.</p>')
+    note = languages.english_only_note(stats.language)
+    if note:
+        out.append(f'<p class="note">{escape(note)}</p>')
     out.append("<figure>")
     out.append(_talk_chart(report, colours))
     out.append("<figcaption>Talk time by speaker; shares add up to 100 % even when people talk at once."

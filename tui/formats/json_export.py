@@ -31,6 +31,8 @@ def to_dict(report: SessionReport) -> dict:
             "path": info.path,
             "date": info.date,
             "duration": info.duration,
+            "language": report.transcript.language,
+            "language_probability": report.transcript.language_probability,
             **_reflection(report),
         },
         "speakers": [sp.to_dict() for sp in report.speakers],

