@@ -74,9 +74,17 @@ def resolve_model(spec: str | None) -> ModelChoice:
 class Transcriber:
     """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
 
-    def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None) -> None:
-        """``speakers``: how many people to separate when a call does not say (None: estimate)."""
+    def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None,
+                 device: str = "cpu", compute_type: str | None = None) -> None:
+        """``speakers``: how many people to separate when a call does not say (None: estimate).
+
+        ``device``: cpu, cuda or auto (a GPU when one works here); ``compute_type``: CTranslate2's
+        (None: int8 on the CPU, float16 on a GPU). See :mod:`tui.media.device`.
+        """
+        from tui.media.device import choose
+
         self.choice = resolve_model(model)
+        self.placement = choose(device, compute_type)
         self.threads = threads or min(4, os.cpu_count() or 2)
         self.speakers = speakers
         self._model = None
@@ -94,8 +102,8 @@ class Transcriber:
                 try:
                     self._model = WhisperModel(
                         self.choice.location,
-                        device="cpu",
-                        compute_type="int8",
+                        device=self.placement.device,
+                        compute_type=self.placement.compute_type,
                         cpu_threads=self.threads,
                         local_files_only=True,
                     )
