@@ -156,6 +156,48 @@ def test_a_worker_killed_mid_run_loses_nothing_and_saves_each_recording_once(tmp
         assert transcript is not None and transcript.complete and transcript.segments
 
 
+BLIND_WORKER = """
+import os
+
+_real_access = os.access
+HIDDEN = {hidden!r}
+
+
+def dask_setup(worker):
+    # This worker machine does not share the client's storage: the archive's folder is not there.
+    os.access = lambda path, mode, **kw: False if str(path).startswith(HIDDEN) else _real_access(path, mode, **kw)
+"""
+
+
+def test_workers_without_shared_storage_are_sent_the_recordings(tmp_path, loopback):
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    from tui import batch
+
+    folder = tmp_path / "archive"
+    made = make_archive(folder, full=False)
+    recordings = made[:3]
+    for extra in made[3:]:
+        extra.unlink()
+    preload = tmp_path / "blind_worker.py"
+    preload.write_text(BLIND_WORKER.format(hidden=str(folder.resolve())))
+    todo, _ = batch.plan([folder], None, None, False)
+    infos: dict[Path, dict] = {}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                      preload=[str(preload)]) as engine, Client(engine) as client:
+        target = cluster.Target(address=engine.scheduler_address)  # a scheduler's address, as with tcp://HOST
+        finished = cluster.run(todo, target=target, model=None, threads=1, speakers=None, device="cpu",
+                               client=client, on_result=lambda p, info: infos.__setitem__(p, info))
+    assert finished == 3 and sorted(infos) == sorted(recordings)
+    assert {info["audio"] for info in infos.values()} == {"sent"}, "the workers could not read the paths"
+    from tui.workspace import open_recording
+
+    for path in recordings:
+        transcript = open_recording(path).cached_transcript()
+        assert transcript is not None and transcript.segments, f"{path.name} was transcribed from its bytes"
+
+
 def _cli(*args: str) -> subprocess.Popen:
     env = {**os.environ, "DEBRIEF_AUDIO": "silent", "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     # SIGINT as a terminal's Ctrl-C delivers it, even when this suite runs where it is ignored (a background job).

@@ -12,8 +12,9 @@ machine. Needs the ``cluster`` extra (``pip install 'debrief[cluster]'``).
 - Each worker process loads the model once and keeps it (``_TRANSCRIBERS``, keyed by model,
   device, compute type and threads).
 - Audio: a worker is first given the path. If it cannot read that path with the same size
-  (no shared storage), it says so and the recording's bytes are sent to it instead. Only a
-  few recordings are in flight at once, so the client never holds the archive in memory.
+  (no shared storage), it says so and the recording's bytes are sent inside a new task. Only
+  a few recordings are in flight at once (twice the cluster's threads), so neither the
+  client nor the scheduler ever holds the archive in memory.
 - Ctrl-C cancels what is queued or running and keeps every transcript already saved; the
   next run skips them (:func:`tui.batch.plan`).
 """
@@ -26,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +42,8 @@ from tui.workspace import Workspace
 INSTALL = "pip install 'debrief[cluster]'"
 CONNECT_TIMEOUT = 10.0
 MAX_LOCAL_WORKERS = 64
+THREADS_ENV = "DEBRIEF_WORKER_THREADS"
+"""Set on a worker machine: cores per transcription there (default: its cores over the worker's threads)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def worker_transcriber(model: str | None, device: str, compute_type: str | None,
                        ) -> Transcriber:
     """This process's transcriber for these settings: the model is loaded once per worker and kept."""
     if threads is None:
-        threads = max(1, (os.cpu_count() or 2) // _worker_threads())
+        threads = _positive(os.environ.get(THREADS_ENV)) or max(1, (os.cpu_count() or 2) // _worker_threads())
     key = (model or "", device, compute_type or "", threads)
     with _TRANSCRIBERS_LOCK:
         transcriber = _TRANSCRIBERS.get(key)
@@ -94,6 +98,14 @@ def worker_transcriber(model: str | None, device: str, compute_type: str | None,
             transcriber = _TRANSCRIBERS[key] = Transcriber(model, threads=threads, device=device,
                                                            compute_type=compute_type)
         return transcriber
+
+
+def _positive(text: str | None) -> int | None:
+    try:
+        value = int(text or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def _worker_threads() -> int:
@@ -139,7 +151,8 @@ def transcribe_task(path: str, size: int, data: bytes | None, model: str | None,
             copy.write_bytes(data)
             transcript = transcriber.transcribe(copy, num_speakers=speakers, voices=voices)
     return {"transcript": transcript.to_dict(), "worker": _worker_name(), "pid": os.getpid(),
-            "seconds": time.perf_counter() - started, "device": transcriber.placement.device}
+            "seconds": time.perf_counter() - started, "device": transcriber.placement.device,
+            "audio": "shared" if data is None else "sent"}
 
 
 # -- on the client ------------------------------------------------------------------------
@@ -157,9 +170,11 @@ def connect(target: Target, *, threads: int | None = None, timeout: float | None
         # The worker processes' semaphores are released as they stop; the tracker's note about them after a
         # Ctrl-C is noise on the user's terminal (it is a child process: it reads this from the environment).
         os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
+        # The engine's own log lines (a lost worker it replaces, a result it gathers again) would break the
+        # progress display: what it could not mend reaches the user as that recording's failure.
         # One task per worker at a time; each worker has its share of the cores (threads are given per task).
         cluster = LocalCluster(n_workers=target.local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
         try:
             return Client(cluster, timeout=timeout), cluster
         except BaseException:
@@ -215,8 +230,7 @@ def run(todo: list[Workspace], *, target: Target, model: str | None, threads: in
         if on_ready:
             on_ready(len(client.scheduler_info().get("workers", {})), str(target))
         return _run(client, todo, model=model, threads=threads, speakers=speakers, device=device,
-                    compute_type=compute_type, local=bool(target.local_workers), on_done=on_done,
-                    on_failed=on_failed, on_result=on_result)
+                    compute_type=compute_type, on_done=on_done, on_failed=on_failed, on_result=on_result)
     finally:
         if own:
             _close(client, cluster)
@@ -234,7 +248,7 @@ def _close(client, cluster) -> None:
             pass
 
 
-def _run(client, todo: list[Workspace], *, model, threads, speakers, device, compute_type, local,
+def _run(client, todo: list[Workspace], *, model, threads, speakers, device, compute_type,
          on_done, on_failed, on_result) -> int:
     from distributed import as_completed
 
@@ -250,13 +264,25 @@ def _run(client, todo: list[Workspace], *, model, threads, speakers, device, com
     finished = 0
 
     def submit(session_id: str, send_bytes: bool, attempt: int) -> None:
+        try:
+            _submit(session_id, send_bytes, attempt)
+        except (OSError, DebriefError) as exc:  # moved or unreadable since it was planned: that one fails alone
+            for ws in groups[session_id]:
+                if on_failed:
+                    on_failed(ws.recording, str(exc) if isinstance(exc, DebriefError) else f"cannot read it: {exc}")
+
+    def _submit(session_id: str, send_bytes: bool, attempt: int) -> None:
         ws = groups[session_id][0]
         path = ws.recording.resolve()
         size = path.stat().st_size
-        data = client.scatter(path.read_bytes(), hash=False) if send_bytes else None
-        future = client.submit(transcribe_task, str(path), size, data, model, device, compute_type, threads,
-                               speakers, ws.voices() or None,
-                               key=f"debrief-transcribe-{session_id[:16]}-{run_token}-{attempt}", pure=False)
+        # The bytes go inside the task, not scattered: a scattered copy dies with the worker holding it,
+        # while the scheduler keeps the task whole and can run it again after a worker is lost.
+        data = path.read_bytes() if send_bytes else None
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*")  # a recording is large: it is meant
+            future = client.submit(transcribe_task, str(path), size, data, model, device, compute_type, threads,
+                                   speakers, ws.voices() or None,
+                                   key=f"debrief-transcribe-{session_id[:16]}-{run_token}-{attempt}", pure=False)
         pending[future] = (session_id, attempt)
         completed.add(future)
 
@@ -279,12 +305,13 @@ def _run(client, todo: list[Workspace], *, model, threads, speakers, device, com
                     if on_failed:
                         on_failed(path, _engine_failure(exc))
                 result = None
-            if result is not None and result.get("unreadable") and attempt == 0 and not local:
+            if result is not None and result.get("unreadable"):
                 submit(session_id, True, attempt + 1)  # no shared storage: send the recording itself
                 continue
             if result is not None and session_id not in saved:
                 saved.add(session_id)
                 finished += _save(groups[session_id], result, on_done, on_failed, on_result)
+            window = max(2, 2 * worker_slots(client))  # workers may have joined or left
             while queue and len(pending) < window:
                 submit(queue.pop(0), False, 0)
     except BaseException:
@@ -319,6 +346,8 @@ def _engine_failure(exc: BaseException) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return "every worker that ran it died (Dask gave up after its allowed retries)"
+    if isinstance(exc, ImportError):
+        return f"a worker cannot run Debrief ({exc}): {INSTALL} on every worker, the same version as here"
     if name == "CancelledError":
         return "cancelled by the cluster (was the scheduler restarted?)"
     text = str(exc).splitlines()[0] if str(exc) else ""
