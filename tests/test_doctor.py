@@ -14,12 +14,29 @@ def test_doctor_reports_every_area(short_workspace, capsys, monkeypatch):
     assert main(["doctor", str(folder), "--no-tone"]) == 0
     out = capsys.readouterr().out
     for area in ("python", "package", "config", "network", "model", "audio silent", "audio in use", "database",
-                 "database lock"):
+                 "database lock", "gpu"):
         assert f"  {area}" in out
     from tui.media.transcribe import resolve_model
 
     assert f"{resolve_model(None).label} loads" in out and "1 session(s)" in out  # tiny.en, or base with the extra
     assert "FAIL" not in out
+
+
+def test_doctor_says_whether_cuda_works(monkeypatch):
+    from tui import doctor
+    from tui.media import device
+
+    here = doctor.gpu()
+    assert here.area == "gpu" and ("no CUDA GPU usable here" in here.detail) == (device.cuda_devices() == 0)
+    monkeypatch.setattr(device, "cuda_devices", lambda: 0)
+    none = doctor.gpu()
+    assert none.ok and none.warning and "runs on the CPU" in none.detail, "a server without a GPU is normal"
+    monkeypatch.setattr(device, "cuda_devices", lambda: 2)
+    monkeypatch.setattr(device, "supported_compute_types", lambda d: {"float32", "int8", "float16"})
+    assert doctor.gpu().detail == "2 CUDA GPU(s): --device auto transcribes on cuda (float16)"
+    monkeypatch.setattr(device, "supported_compute_types", lambda d: set())
+    broken = doctor.gpu()
+    assert not broken.ok and "cannot compute on them" in broken.detail and "--device cpu" in broken.fix
 
 
 def test_a_library_others_can_read_is_a_warning_with_the_fix(short_workspace):

@@ -70,9 +70,11 @@ def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool,
 
 def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
                    on_progress: Callable[[float, float], None] | None = None,
-                   transcriber: Transcriber | None = None, language: str | None = None) -> Done:
+                   transcriber: Transcriber | None = None, device: str = "cpu", compute_type: str | None = None,
+                   language: str | None = None) -> Done:
     workspace = open_recording(path, db)
-    transcriber = transcriber or Transcriber(model, threads=threads, language=language)
+    transcriber = transcriber or Transcriber(model, threads=threads, device=device, compute_type=compute_type,
+                                             language=language)
     transcript = transcriber.transcribe(path, num_speakers=speakers, voices=workspace.voices(),
                                         on_progress=on_progress)
     workspace.save_transcript(transcript)
@@ -83,11 +85,15 @@ def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int 
 def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
         jobs: int = 1, on_progress: Callable[[Path, float, float], None] | None = None,
         on_done: Callable[[Done], None] | None = None,
-        on_failed: Callable[[Path, str], None] | None = None, language: str | None = None) -> int:
-    """Transcribe ``todo``; returns how many finished. Failures are reported and do not stop the rest."""
+        on_failed: Callable[[Path, str], None] | None = None,
+        device: str = "cpu", compute_type: str | None = None, language: str | None = None) -> int:
+    """Transcribe ``todo``; returns how many finished. Failures are reported and do not stop the rest.
+
+    ``device`` and ``compute_type``: where the model runs (:func:`tui.media.device.choose`).
+    """
     finished = 0
     if jobs <= 1:
-        transcriber = Transcriber(model, threads=threads, language=language)
+        transcriber = Transcriber(model, threads=threads, device=device, compute_type=compute_type, language=language)
         for ws in todo:
             try:
                 done = transcribe_one(ws.recording, db, model, threads, speakers,
@@ -105,8 +111,8 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
     context = multiprocessing.get_context("spawn")  # the parent has threads: never fork them
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: dict[Future, Path] = {
-            pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers, language=language): ws.recording
-            for ws in todo
+            pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers, None, None, device,
+                        compute_type, language): ws.recording for ws in todo
         }
         try:
             while pending:

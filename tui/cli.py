@@ -134,6 +134,11 @@ def _command_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transcribe", help="transcribe recordings (or every recording in folders) offline")
     p.add_argument("paths", nargs="+", type=_path, metavar="PATH")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
+    p.add_argument("--cluster", metavar="ADDRESS", help="run on a Dask scheduler (tcp://HOST:8786) or a LocalCluster "
+                   "(local:N); needs pip install 'debrief[cluster]'")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where the model runs (auto: a CUDA GPU when one works, else the CPU)")
+    p.add_argument("--compute-type", metavar="TYPE", help="CTranslate2 compute type (default: int8 on CPU, float16 on GPU)")
     p.add_argument("--model", help="model folder or name (default: bundled tiny.en, or base with "
                                    "debrief[multilingual]; see debrief models)")
     p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
@@ -272,18 +277,22 @@ def _transcribe(args: argparse.Namespace) -> int:
     config = load_config()
     model = args.model or config.model or None
     language = args.language or config.language
+    target = _cluster_target(args)  # a bad --cluster, or no Dask, fails before any work too
     todo, skipped = batch.plan(args.paths, args.db, model, args.force, language)  # bad input fails before any work
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
     failed: list[str] = []
-    with Progress(*columns, transient=False) as progress:
+    from contextlib import nullcontext
+
+    engine = nullcontext() if target is None or not todo else _cluster().session(target)  # connect before drawing
+    with engine as client, Progress(*columns, transient=False) as progress:
         for path, why in skipped:
             progress.console.print(_shown(f"{path}: {why}"), markup=False, highlight=False)
         if not todo:
             return 0
         total = progress.add_task(f"{len(todo)} recording(s)", total=sum(max(w.info.duration, 1.0) for w in todo))
         files = {w.recording: progress.add_task(f"  {escape(_shown(w.recording.name))}", total=max(w.info.duration, 0.001),
-                                                visible=args.jobs <= 1) for w in todo}
+                                                visible=args.jobs <= 1 and target is None) for w in todo}
         durations = {w.recording: max(w.info.duration, 1.0) for w in todo}
         done_before = {"seconds": 0.0}
 
@@ -305,12 +314,44 @@ def _transcribe(args: argparse.Namespace) -> int:
             progress.console.print(_shown(f"{path}: not transcribed: {why}"), style="red", markup=False, soft_wrap=True,
                                    highlight=False)
 
-        batch.run(todo, db=args.db, model=model, threads=config.threads or None,
-                  speakers=args.speakers or config.expected_speakers or None,
-                  jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed, language=language)
+        speakers = args.speakers or config.expected_speakers or None
+        if target is not None:
+            def on_ready(workers: int, where: str) -> None:
+                progress.console.print(_shown(f"transcribing on {workers} Dask worker(s) at {where}"), markup=False,
+                                       highlight=False)
+
+            _cluster().run(todo, target=target, model=model, threads=config.threads or None, speakers=speakers,
+                           device=args.device, compute_type=args.compute_type, language=language,
+                           on_ready=on_ready, on_done=on_done, on_failed=on_failed, client=client)
+        else:
+            batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=speakers,
+                      jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed,
+                      device=args.device, compute_type=args.compute_type, language=language)
     if failed:
         raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")
     return 0
+
+
+def _cluster():
+    from tui import cluster
+
+    return cluster
+
+
+def _cluster_target(args: argparse.Namespace):
+    """The parsed ``--cluster`` (None without it: then --device is checked on this machine)."""
+    from tui.media.device import COMPUTE_TYPES, choose
+
+    if args.compute_type is not None and args.compute_type not in COMPUTE_TYPES:
+        raise DebriefError(f"--compute-type {args.compute_type} is not one of {', '.join(COMPUTE_TYPES)}")
+    if args.cluster is None:
+        choose(args.device, args.compute_type)  # on a cluster each worker decides for its own machine
+        return None
+    if args.jobs != 1:
+        raise DebriefError("--jobs and --cluster do not go together: the cluster's workers are the jobs")
+    target = _cluster().parse_target(args.cluster)
+    _cluster().require_dask()
+    return target
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -64,6 +64,23 @@ def speech_model(model: str | None = None) -> Check:
     return Check("model", True, f"{transcriber.label} loads from {transcriber.choice.location} (offline; {languages})")
 
 
+def gpu() -> Check:
+    """Whether ``--device auto`` will use a CUDA GPU here; a machine without one is normal (a warning)."""
+    from tui.media.device import cuda_devices, supported_compute_types
+
+    count = cuda_devices()
+    if count == 0:
+        return Check("gpu", True, "no CUDA GPU usable here: transcription runs on the CPU (int8)",
+                     "on a GPU machine install the NVIDIA driver, CUDA 12 and cuDNN 9 (faster-whisper's "
+                     "needs); `debrief doctor` there says when CTranslate2 sees the GPU", warning=True)
+    kinds = supported_compute_types("cuda")
+    if "float16" not in kinds:
+        return Check("gpu", False, f"{count} CUDA GPU(s) seen, but CTranslate2 cannot compute on them "
+                     f"(supported: {', '.join(sorted(kinds)) or 'none'})",
+                     "check the CUDA 12 and cuDNN 9 libraries, or transcribe with --device cpu")
+    return Check("gpu", True, f"{count} CUDA GPU(s): --device auto transcribes on cuda (float16)")
+
+
 def audio_backends(play_tone: bool = True, preference: str = "auto", command: str | None = None) -> Iterator[Check]:
     from tui.media.playback import check_backends, open_player
 
@@ -194,6 +211,7 @@ def run_all(folder: Path, *, db: Path | None = None, play_tone: bool = True,
         config_check,
         offline,
         speech_model,
+        gpu,
         lambda: audio_backends(play_tone, preference, command),
         lambda: library_health(folder, db),
     ]

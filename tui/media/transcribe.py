@@ -127,14 +127,19 @@ class Transcriber:
     """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
 
     def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None,
-                 language: str | None = None) -> None:
+                 language: str | None = None, device: str = "cpu", compute_type: str | None = None) -> None:
         """``speakers``: how many people to separate when a call does not say (None: estimate).
 
         ``language``: ``auto`` (detect it; an English-only model then checks that the speech is
         English) or a code such as ``es``; an English-only model refuses any code but ``en``.
+        ``device``: cpu, cuda or auto (a GPU when one works here); ``compute_type``: CTranslate2's
+        (None: int8 on the CPU, float16 on a GPU). See :mod:`tui.media.device`.
         """
+        from tui.media.device import choose
+
         self.choice = resolve_model(model)
         self.language = check_language(self.choice, language)
+        self.placement = choose(device, compute_type)
         self.threads = threads or min(4, os.cpu_count() or 2)
         self.speakers = speakers
         self._model = None
@@ -153,8 +158,8 @@ class Transcriber:
                 try:
                     self._model = WhisperModel(
                         self.choice.location,
-                        device="cpu",
-                        compute_type="int8",
+                        device=self.placement.device,
+                        compute_type=self.placement.compute_type,
                         cpu_threads=self.threads,
                         local_files_only=True,
                     )
