@@ -366,8 +366,13 @@ def one_session_library(short_workspace):
     """A library of one transcribed session with an outcome measure (SRS) and consent recorded."""
     from tui.core.details import SessionDetails
 
-    short_workspace.library.set("measures", [{"name": "SRS", "low": 0, "high": 40}])
-    short_workspace.annotations.set("details", SessionDetails(consent="yes", outcomes={"SRS": 34.0}).to_dict())
+    short_workspace.library.set("measures", [{"name": "SRS", "low": 0, "high": 40},
+                                             {"name": "ORS", "low": 0, "high": 40}])
+    short_workspace.annotations.set("details", SessionDetails(
+        title="Coaching debrief — 7th-grade science, week 3", consent="yes",
+        outcomes={"SRS": 34.0, "ORS": 28.0}).to_dict())
+    for i, tag in enumerate(("growth-edge", "open-question", "missed-question", "strength")):
+        short_workspace.annotations.add_mark(Mark(f"t{i}", 10.0 * i + 1, None, tag, "", "coach"))
     return short_workspace.recording.parent
 
 
@@ -393,7 +398,7 @@ async def test_library_at_160_columns_keeps_the_consent_and_measure_columns(one_
         table = app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.content_region.width
         shot = screen_text(app)
-        assert "Consent" in shot and "SRS" in shot
+        assert "Consent" in shot and "SRS" in shot and "ORS" in shot
 
 
 async def test_library_draws_no_bar_without_a_trend_and_its_wait_matches_the_table(one_session_library):

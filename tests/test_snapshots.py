@@ -37,6 +37,8 @@ async def _settle(pilot) -> None:
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
     await pilot.pause()
 
 

@@ -102,9 +102,9 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         self._measures = self._measure_names()
         # Widths keep every column (consent, outcome measures) on a 160-column terminal;
         # a longer title or list of speakers is cut, never the columns after it.
-        for key, label, width in (("date", "Date", None), ("title", "Title", 24), ("length", "Length", None),
-                                  ("speakers", "Speakers", 16), ("transcript", "Transcript", None),
-                                  ("marks", "Marks", 20), ("talk", "Talk share", 22),
+        for key, label, width in (("date", "Date", None), ("title", "Title", 22), ("length", "Length", None),
+                                  ("speakers", "Speakers", 14), ("transcript", "Transcript", None),
+                                  ("marks", "Marks", 18), ("talk", "Talk share", 20),
                                   ("questions", "Q open/closed", None), ("wait", "Wait", None),
                                   ("consent", "Consent", None), *((f"measure:{m}", m, None) for m in self._measures)):
             table.add_column(label, key=key, width=width)
