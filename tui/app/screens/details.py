@@ -61,6 +61,11 @@ class DetailsScreen(Dialog[DetailsResult | None]):
                 yield Input(format_measures(self._measures), id="details-measure-names")
             yield Label("enter: save · tab: next field · esc: cancel", classes="dialog-hint", id="hint")
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Focusing the title scrolls it to the top edge; show the participants line above it too.
+        self.call_after_refresh(self.query_one("#details-fields").scroll_home, animate=False)
+
     def _result(self) -> DetailsResult:
         measures = parse_measures(self.query_one("#details-measure-names", Input).value)
         outcomes: dict[str, float] = {}
