@@ -73,7 +73,13 @@ def test_export_dialog(snap_compare, review_app, size):
         await pilot.press("e")
         await _settle(pilot)
         pilot.app.screen.query_one("#export-path").value = "exports/short_session-notes.md"  # not the tmp path
+        preview = pilot.app.screen.query_one("#export-markdown")
+        for _ in range(50):  # the preview is rendered in a worker, then laid out: wait for both
+            if preview.source and preview.children:
+                break
+            await pilot.pause(0.1)
         await _settle(pilot)
+        await pilot.pause(0.2)
 
     assert snap_compare(review_app, terminal_size=size, run_before=open_it)
 
