@@ -74,7 +74,7 @@ async def test_m_marks_the_cursor_row_durably_and_it_survives_reopening(short_wo
     assert marks[0].tag == "growth-edge" and marks[0].author
 
 
-async def test_n_writes_a_note_on_the_mark_and_escape_keeps_it(short_workspace, short_recording):
+async def test_n_writes_a_note_on_the_mark_and_esc_asks_before_discarding_it(short_workspace, short_recording):
     app = make_app(short_workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j", "m")
@@ -85,6 +85,10 @@ async def test_n_writes_a_note_on_the_mark_and_escape_keeps_it(short_workspace, 
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"I rushed in")
         await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)  # typed text is never dropped on one esc
+        assert "esc again discards" in screen_text(app)
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.review.marks[0].note == "I rushed in"
@@ -450,7 +454,7 @@ async def test_export_from_the_app_previews_then_writes_a_private_file(short_wor
     assert "Sam" not in target.read_text() and "growth-edge" in target.read_text()
 
 
-async def test_reflection_is_kept_and_heads_every_export(short_workspace):
+async def test_reflection_is_saved_and_heads_every_export(short_workspace):
     from tui.app.screens.reflection import ReflectionScreen
 
     app = make_app(short_workspace)
@@ -458,7 +462,7 @@ async def test_reflection_is_kept_and_heads_every_export(short_workspace):
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, ReflectionScreen)
-        await pilot.press(*"Wait 5 s", "tab", *"Do I rescue?", "tab", *"I waited more", "escape")
+        await pilot.press(*"Wait 5 s", "tab", *"Do I rescue?", "tab", *"I waited more", "ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
     report = short_workspace.report()

@@ -92,7 +92,7 @@ async def test_keys_reassign_name_and_split(short_workspace):
         await pilot.press("R")
         await pilot.pause()
         assert isinstance(app.screen, SpeakerDialog)
-        await pilot.press("ctrl+a", *"Priya", "enter", *"student", "enter")
+        await pilot.press("ctrl+a", *"Priya", "tab", *"student", "enter")  # tab: next field; enter saves
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.review.speaker_label("S3") == "Priya"

@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in COMMANDS:
             parsed = _command_parser().parse_args(args)
             return parsed.run(parsed)
+        if args and (guess := _mistyped_command(args[0])):
+            print(f"debrief: error: {_shown(args[0])} is neither a command nor a file; "
+                  f"did you mean `debrief {guess}`? (see debrief --help)", file=sys.stderr)
+            return 2
         return _open(_open_parser().parse_args(args))
     except DebriefError as exc:
         return _fail(str(exc))
@@ -46,6 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("DEBRIEF_DEBUG"):
             raise
         return _fail(f"unexpected problem ({type(exc).__name__}: {exc}); run with DEBRIEF_DEBUG=1 for details")
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` was probably meant to be (``transcibe`` → transcribe), unless it is a path."""
+    import difflib
+
+    if word.startswith("-") or Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _fail(message: str) -> int:
@@ -132,7 +146,8 @@ def _command_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("transcribe", help="transcribe recordings (or every recording in folders) offline")
-    p.add_argument("paths", nargs="+", type=_path, metavar="PATH")
+    p.add_argument("paths", nargs="+", type=_path, metavar="PATH",
+                   help="recordings, or folders: every recording below them (found by content) without a transcript")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="recordings at once, in separate processes")
     p.add_argument("--cluster", metavar="ADDRESS", help="run on a Dask scheduler (tcp://HOST:8786) or a LocalCluster "
                    "(local:N); needs pip install 'debrief[cluster]'")
@@ -144,7 +159,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.add_argument("--speakers", type=int, choices=range(1, 9), metavar="N", help="number of people speaking (default: [speakers] expected in the config, else estimated)")
     p.add_argument("--force", action="store_true", help="transcribe again even if a transcript exists")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_transcribe)
 
     p = sub.add_parser("import", help="attach an existing WebVTT or SRT transcript (speaker names kept)")
@@ -152,19 +167,19 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("transcript", type=_path)
     p.add_argument("--force", action="store_true",
                    help="replace a transcript the session already has (the replaced one is kept beside it)")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_import)
 
     p = sub.add_parser("stats", help="talk time, turns, questions, wait time, monologues")
     p.add_argument("path", type=_path, help="a recording, or a library folder (every transcribed session in it)")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_stats)
 
     p = sub.add_parser("marks", help="list the marks of a recording")
     p.add_argument("recording", type=_path)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_marks)
 
     p = sub.add_parser("mark", help="add a mark")
@@ -173,12 +188,12 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", help="end time")
     p.add_argument("--tag", required=True)
     p.add_argument("--note", default="")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_mark)
 
     p = sub.add_parser("doctor", help="check audio, model, database and privacy, and print fixes")
     p.add_argument("path", type=_path, nargs="?", default=Path("."), help="library folder to check (default: here)")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.add_argument("--no-tone", action="store_true", help="do not play the short test tone")
     p.set_defaults(run=_doctor)
 
@@ -207,7 +222,7 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", type=_seconds_option, help="seconds of transcript around each mark (default 15)")
     p.add_argument("--pre-roll", type=_seconds_option, help="seconds of audio before each mark's clip (default 5)")
     p.add_argument("--post-roll", type=_seconds_option, help="seconds of audio after each mark's clip (default 10)")
-    p.add_argument("--db", type=_path)
+    p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_export)
     return parser
 

@@ -76,6 +76,8 @@ class Config:
 
     tags: tuple[Tag, ...] = DEFAULT_TAGS
     redaction_terms: tuple[str, ...] = ()
+    reviewer_name: str = ""
+    """Who the reviewer is, for marks and exports ("" = the login name)."""
     audio: str = "auto"
     audio_command: str = ""
     speed: float = 1.0
@@ -205,6 +207,15 @@ def _language(value: object) -> str:
         raise _Invalid(f"be auto or a language code such as en, es, de, fr, not {_shown(value)}") from None
 
 
+def _name(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"be your name as text, like \"Maria Lopez\", not {_shown(value)}")
+    name = " ".join(value.split())
+    if len(name) > 80 or any(not ch.isprintable() for ch in name):
+        raise _Invalid("be a name on one line, at most 80 characters")
+    return name
+
+
 def _terms(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"be a list of words, like [\"Alice\", \"Maple Street\"], not {_shown(value)}")
@@ -232,6 +243,9 @@ class _Setting:
 
 
 SETTINGS: tuple[_Setting, ...] = (
+    _Setting("reviewer", "name", "reviewer_name", _name,
+             "Your name, as the author of the marks you make and in exports; empty = your login name.",
+             env="DEBRIEF_REVIEWER"),
     _Setting("audio", "backend", "audio", _backend,
              "auto, simpleaudio (this machine's sound device), command (pipe audio to a player: the "
              "way to reach your laptop's speakers over SSH) or silent.", env="DEBRIEF_AUDIO"),

@@ -193,13 +193,22 @@ class Review:
         self._save_corrections(self._corrections.split_at(at))
         return True
 
-    def name_speaker(self, speaker_id: str, name: str, role: str) -> None:
+    def name_speaker(self, speaker_id: str, name: str, role: str) -> str:
+        """Save the name and role; returns ``speaker_id`` when the speaker now has a name (else "").
+
+        Remember the voice only after this has returned: the voice is kept under the name saved here.
+        """
         self._check_writable()
         names = dict(self.workspace.speaker_names())
         names[speaker_id] = {"name": name.strip(), "role": role.strip()}
         self.workspace.annotations.set("speakers", names)
         self._names = names
         self.set_transcript(self._raw)
+        return speaker_id if name.strip() else ""
+
+    def remember_voice(self, speaker_id: str) -> str:
+        """Keep this speaker's voice under the name they have now, for later sessions."""
+        return self.workspace.remember_voice(self.transcript, speaker_id)
 
     def _save_corrections(self, corrections: Corrections) -> None:
         self._check_writable()
@@ -327,6 +336,11 @@ class Review:
                 self.cursor = playing
                 return True
         return False
+
+    @property
+    def paused_for_typing(self) -> bool:
+        """Playback stopped while a note is typed (it resumes when the note closes)."""
+        return self._paused_for_typing
 
     def pause_for_typing(self) -> None:
         if self.player.is_playing():

@@ -107,8 +107,14 @@ class DebriefApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         if self.review is not None:
-            return ReviewScreen(self.review, self._transcriber_factory)
+            return self._review_screen(self.review)
         return LibraryScreen(self.library)
+
+    def _review_screen(self, review: Review, *, back_to_library: bool = False) -> ReviewScreen:
+        if self.config.reviewer_name:
+            review.author = self.config.reviewer_name  # marks and exports name the reviewer, not the login
+        return ReviewScreen(review, self._transcriber_factory, back_to_library=back_to_library,
+                            tags=self.config.tags)
 
     # -- moving between the library and a session ----------------------------------------
 
@@ -128,7 +134,7 @@ class DebriefApp(App[None]):
             if at is not None:
                 review.go_to_time(at)
             self.review = review
-            self.push_screen(ReviewScreen(review, self._transcriber_factory, back_to_library=True))
+            self.push_screen(self._review_screen(review, back_to_library=True))
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
@@ -172,8 +178,12 @@ class DebriefApp(App[None]):
         return seen.values()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every binding of the screen and the focused pane, by name ("play: Play", "mark: Note")."""
-        yield from super().get_system_commands(screen)
+        """Every binding of the screen and the focused pane, by name ("play: Play", "mark: Note").
+
+        Of Textual's own commands only the theme is offered: its Quit would skip saving where
+        the reviewer was, and Keys, Maximize and Screenshot duplicate `?` or mean nothing here.
+        """
+        yield SystemCommand("app: Theme", "Change the colours", self.action_change_theme)
         done: set[tuple[int, str]] = set()
         for active in screen.active_bindings.values():
             binding, node = active.binding, active.node

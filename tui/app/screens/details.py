@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
 from tui.core.details import Measure, SessionDetails, format_measures, parse_measures, parse_tags
 from tui.errors import DebriefError
+
+from .base import Dialog, DialogProblem
 
 CONSENT_CHOICES = [("Not recorded", ""), ("Yes, consent given", "yes"), ("No, consent refused", "no")]
 
@@ -22,13 +22,10 @@ class DetailsResult:
     measures: tuple[Measure, ...]
 
 
-class DetailsScreen(ModalScreen[DetailsResult | None]):
-    """Edit what is known about the session; `ctrl+s` saves, `esc` cancels."""
+class DetailsScreen(Dialog[DetailsResult | None]):
+    """Edit what is known about the session: `enter` or `ctrl+s` saves, `tab` moves, `esc` cancels."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="details.save"),
-        Binding("escape", "cancel", "Cancel", id="details.cancel"),
-    ]
+    FIRST = "#details-title"
 
     def __init__(self, details: SessionDetails, measures: tuple[Measure, ...], speakers: str,
                  default_title: str, default_date: str) -> None:
@@ -38,28 +35,36 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
 
     def compose(self) -> ComposeResult:
         d = self._details
-        with VerticalScroll(id="details-dialog"):
+        with Vertical(id="details-dialog"):
             yield Label("Session details", classes="dialog-heading")
-            yield Label(f"Participants: {self._speakers}   (R on an utterance names its speaker)", classes="dialog-hint")
-            yield Label("Title", classes="dialog-hint")
-            yield Input(d.title, placeholder=self._default_title, id="details-title")
-            yield Label("Date", classes="dialog-hint")
-            yield Input(d.date, placeholder=self._default_date or "YYYY-MM-DD", id="details-date")
-            yield Label("Consent to record and share", classes="dialog-hint")
-            with Horizontal(classes="details-row"):
-                yield Select(CONSENT_CHOICES, value=d.consent, allow_blank=False, id="details-consent")
-                yield Input(d.consent_date, placeholder="date consent was given", id="details-consent-date")
-            yield Label("Tags (comma separated)", classes="dialog-hint")
-            yield Input(", ".join(d.tags), placeholder="e.g. term 2, science, feedback", id="details-tags")
-            yield Label("Outcome measures this session", classes="dialog-hint")
-            with Vertical(id="details-measures"):
-                for m in self._measures:
-                    value = d.outcomes.get(m.name)
-                    yield Input("" if value is None else f"{value:g}", placeholder=f"{m.name} ({m.low:g}–{m.high:g})",
-                                id=f"measure-{self._measures.index(m)}", type="number")
-            yield Label("Measures used in this library (NAME LOW-HIGH, comma separated)", classes="dialog-hint")
-            yield Input(format_measures(self._measures), id="details-measure-names")
-            yield Label("ctrl+s: save · esc: cancel", classes="dialog-hint")
+            with VerticalScroll(id="details-fields", can_focus=False):
+                yield Label(f"Participants: {self._speakers}  (R on an utterance names its speaker)",
+                            classes="dialog-label")
+                yield Label("Title", classes="dialog-label")
+                yield Input(d.title, placeholder=self._default_title, id="details-title")
+                yield Label("Date", classes="dialog-label")
+                yield Input(d.date, placeholder=self._default_date or "YYYY-MM-DD", id="details-date")
+                yield Label("Consent to record and share", classes="dialog-label")
+                with Horizontal(classes="details-row"):
+                    yield Select(CONSENT_CHOICES, value=d.consent, allow_blank=False, id="details-consent")
+                    yield Input(d.consent_date, placeholder="date consent was given", id="details-consent-date")
+                yield Label("Tags (comma separated)", classes="dialog-label")
+                yield Input(", ".join(d.tags), placeholder="e.g. term 2, science, feedback", id="details-tags")
+                yield Label("Outcome measures this session", classes="dialog-label")
+                with Vertical(id="details-measures"):
+                    for m in self._measures:
+                        value = d.outcomes.get(m.name)
+                        yield Input("" if value is None else f"{value:g}",
+                                    placeholder=f"{m.name} ({m.low:g}–{m.high:g})",
+                                    id=f"measure-{self._measures.index(m)}", type="number")
+                yield Label("Measures used in this library (NAME LOW-HIGH, comma separated)", classes="dialog-label")
+                yield Input(format_measures(self._measures), id="details-measure-names")
+            yield Label("enter: save · tab: next field · esc: cancel", classes="dialog-hint", id="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Focusing the title scrolls it to the top edge; show the participants line above it too.
+        self.call_after_refresh(self.query_one("#details-fields").scroll_home, animate=False)
 
     def _result(self) -> DetailsResult:
         measures = parse_measures(self.query_one("#details-measure-names", Input).value)
@@ -87,17 +92,9 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
         )
         return DetailsResult(details, measures)
 
-    def action_save(self) -> None:
+    def result(self) -> DetailsResult:
         try:
-            result = self._result()
+            return self._result()
         except DebriefError as exc:
-            self.notify(str(exc), title="Not saved", severity="error")
-            return
-        self.dismiss(result)
+            raise DialogProblem(str(exc)) from None
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
+from .base import Dialog, DialogProblem
 
-class SpeakerDialog(ModalScreen[tuple[str, str] | None]):
-    """Name and role of a speaker ("Maria", "coach"); `esc` cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+class SpeakerDialog(Dialog[tuple[str, str] | None]):
+    """Name and role of a speaker ("Maria", "coach"): `enter` saves, `tab` moves, `esc` cancels."""
+
+    FIRST = "#speaker-name"
 
     def __init__(self, speaker_id: str, name: str, role: str, recognised: str = "") -> None:
         super().__init__()
@@ -25,40 +25,44 @@ class SpeakerDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="dialog"):
             heading = f"Speaker {self._speaker_id}" + (f" — {self._recognised}" if self._recognised else "")
             yield Label(heading, classes="dialog-heading")
-            yield Input(value=self._name, placeholder="Name (e.g. Maria)", id="speaker-name")
-            yield Input(value=self._role, placeholder="Role (coach, client, teacher, student…)", id="speaker-role")
-            yield Label("enter: save (the voice is remembered for new sessions) · esc: cancel",
-                        classes="dialog-hint")
+            yield Label("Name", classes="dialog-label")
+            yield Input(value=self._name, placeholder="e.g. Maria", id="speaker-name")
+            yield Label("Role", classes="dialog-label")
+            yield Input(value=self._role, placeholder="coach, client, teacher, student…", id="speaker-role")
+            yield Label("enter: save (the voice is remembered) · tab: next field · esc: cancel",
+                        classes="dialog-hint", id="hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "speaker-name":
-            self.query_one("#speaker-role", Input).focus()
-            return
-        self.dismiss((self.query_one("#speaker-name", Input).value, self.query_one("#speaker-role", Input).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def result(self) -> tuple[str, str]:
+        return self.query_one("#speaker-name", Input).value, self.query_one("#speaker-role", Input).value
 
 
-class ChoiceDialog(ModalScreen[int | None]):
+class ChoiceDialog(Dialog[int | None]):
     """Pick one of ``choices`` with the arrows and `enter`; `esc` cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    FIRST = "#choices"
 
-    def __init__(self, heading: str, choices: Sequence[str]) -> None:
+    def __init__(self, heading: str, choices: Sequence[str], current: int | None = None) -> None:
         super().__init__()
-        self._heading, self._choices = heading, list(choices)
+        self._heading, self._choices, self._current = heading, list(choices), current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self._heading, classes="dialog-heading")
             yield OptionList(*self._choices, id="choices")
-            yield Label("enter: choose · esc: cancel", classes="dialog-hint")
+            yield Label("enter: choose · esc: cancel", classes="dialog-hint", id="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self._current is not None:
+            self.query_one(OptionList).highlighted = self._current
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self._finished = True
         self.dismiss(event.option_index)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def result(self) -> int:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is None:
+            raise DialogProblem("Choose one with the arrows first.")
+        return highlighted

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Markdown, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
 from tui.errors import DebriefError
 from tui.exporting import FORMATS, SUFFIXES, ExportOptions
+
+from .base import Dialog, DialogProblem
 
 FORMAT_NAMES = {"md": "Markdown", "html": "HTML page", "csv": "CSV (one row per mark)", "json": "JSON (everything)",
                 "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
@@ -26,13 +26,13 @@ class ExportChoice:
     path: Path
 
 
-class ExportScreen(ModalScreen[ExportChoice | None]):
-    """Choose format and safety options; the right side previews what leaves."""
+class ExportScreen(Dialog[ExportChoice | None]):
+    """Choose format and safety options; the right side previews what leaves.
 
-    BINDINGS = [
-        Binding("ctrl+s", "export", "Export", id="export.write", tooltip="Write the export file"),
-        Binding("escape", "cancel", "Cancel", id="export.cancel"),
-    ]
+    `enter` (in a field) or `ctrl+s` writes the file, `esc` cancels.
+    """
+
+    FIRST = "#export-format"
 
     def __init__(self, default_folder: Path, stem: str, preview, terms: tuple[str, ...], context: float,
                  pre_roll: float, post_roll: float) -> None:
@@ -43,20 +43,23 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         self._fmt = "md"
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="export-dialog"):
-            with Vertical(id="export-options"):
-                yield Label("Export for a mentor", classes="dialog-heading")
-                with RadioSet(id="export-format"):
-                    for fmt in FORMATS:
-                        yield RadioButton(FORMAT_NAMES[fmt], value=fmt == "md", id=f"fmt-{fmt}")
-                yield Checkbox("De-identify (names → roles, redaction list removed)", id="export-deidentify")
-                yield Checkbox("Audio clip of each mark (HTML)", id="export-clips")
-                yield Input(placeholder="Only this tag (empty: every mark)", id="export-tag")
-                yield Label("Save as", classes="dialog-hint")
+        with Vertical(id="export-dialog"):
+            yield Label("Export for a mentor", classes="dialog-heading")
+            with Horizontal(id="export-body"):
+                with VerticalScroll(id="export-options", can_focus=False):
+                    with RadioSet(id="export-format"):
+                        for fmt in FORMATS:
+                            yield RadioButton(FORMAT_NAMES[fmt], value=fmt == "md", id=f"fmt-{fmt}")
+                    yield Checkbox("De-identify (names → roles, redact)", id="export-deidentify")
+                    yield Checkbox("Audio clip of each mark (HTML)", id="export-clips")
+                    yield Input(placeholder="Only this tag (empty: every mark)", id="export-tag")
+                with VerticalScroll(id="export-preview"):
+                    yield Markdown("", id="export-markdown")
+            with Horizontal(id="export-save"):
+                yield Label("Save as", id="export-save-label")
                 yield Input(str(self._path_for("md")), id="export-path")
-                yield Label("ctrl+s: export · esc: cancel · private notes never leave", classes="dialog-hint")
-            with VerticalScroll(id="export-preview"):
-                yield Markdown("", id="export-markdown")
+            yield Label("enter or ctrl+s: export · esc: cancel · private notes never leave",
+                        classes="dialog-hint", id="hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-preview").border_title = "What will be shared"
@@ -90,12 +93,9 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         self._refresh_preview()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._typed()
         if event.input.id == "export-tag":
             self._refresh_preview()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_export()
 
     def _refresh_preview(self) -> None:
         self._render_preview(self._options())
@@ -116,12 +116,8 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             reason = str(error) if isinstance(error, DebriefError) else repr(error)
             markdown.update(f"**This export would be refused:** {reason}")
 
-    def action_export(self) -> None:
+    def result(self) -> ExportChoice:
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         if not path.name:
-            self.notify("Give the file a name.", severity="warning")
-            return
-        self.dismiss(ExportChoice(self._options(), path))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            raise DialogProblem("Give the file a name.")
+        return ExportChoice(self._options(), path)

@@ -100,11 +100,14 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         self._measures = self._measure_names()
-        for key, label in (("date", "Date"), ("title", "Title"), ("length", "Length"), ("speakers", "Speakers"),
-                           ("transcript", "Transcript"), ("marks", "Marks"), ("talk", "Talk share"),
-                           ("questions", "Questions open/closed"), ("wait", "Wait"), ("consent", "Consent"),
-                           *((f"measure:{m}", m) for m in self._measures)):
-            table.add_column(label, key=key)
+        # Widths keep every column (consent, outcome measures) on a 160-column terminal;
+        # a longer title or list of speakers is cut, never the columns after it.
+        for key, label, width in (("date", "Date", None), ("title", "Title", 22), ("length", "Length", None),
+                                  ("speakers", "Speakers", 14), ("transcript", "Transcript", None),
+                                  ("marks", "Marks", 18), ("talk", "Talk share", 20),
+                                  ("questions", "Q open/closed", None), ("wait", "Wait", None),
+                                  ("consent", "Consent", None), *((f"measure:{m}", m, None) for m in self._measures)):
+            table.add_column(label, key=key, width=width)
         self.query_one("#batch").display = False
         self.query_one("#search").display = False
         self.query_one("#hits").display = False
@@ -332,10 +335,13 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
 
 
 def _trend_box(label: str, values: list[float | None], unit: str) -> Vertical:
+    """A caption and a sparkline; with fewer than two sessions there is no trend to draw, so it says so."""
     known = [v for v in values if v is not None]
-    box = Vertical(Label(f"{label}: {describe(values, unit)}"), Sparkline(known or [0.0], summary_function=max),
-                   classes="trend")
-    return box
+    if len(known) >= 2:
+        drawing = Sparkline(known, summary_function=max)
+    else:
+        drawing = Label("a trend needs two sessions" if known else "", classes="trend-empty")
+    return Vertical(Label(f"{label}: {describe(values, unit)}"), drawing, classes="trend")
 
 
 def _cells(summary: SessionSummary, measures: list[str]) -> tuple:
@@ -357,7 +363,8 @@ def _cells(summary: SessionSummary, measures: list[str]) -> tuple:
         open_q = sum(sp.open_questions for sp in stats.speakers.values())
         closed_q = sum(sp.closed_questions for sp in stats.speakers.values())
         questions = f"{open_q}/{closed_q}"
-        median = stats.wait_after_questions.median_seconds
+        # The practitioner's median wait, the same figure as the trend above the table.
+        median = trend_figure("wait").read(stats)
         wait = f"{median:.1f} s" if median is not None else "–"
     state = {"yes": Text("yes", style="green"), "partial": Text("partial", style="yellow"),
              "no": Text("no", style="dim")}[summary.transcribed]

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from .base import Dialog
 
-class NoteEditor(ModalScreen[str]):
-    """A one-field dialog; `enter` and `escape` both keep the text (nothing typed is lost)."""
 
-    BINDINGS = [Binding("escape", "keep", "Keep note and close", id="note.keep")]
+class NoteEditor(Dialog[str | None]):
+    """A one-field dialog: `enter` saves, `esc` cancels (asking first when the note was changed).
+
+    While typing, the text is kept as a draft, so a dropped connection loses nothing.
+    """
+
+    FIRST = "#note-input"
 
     DRAFT_DELAY = 0.4
     """Seconds of no typing after which the text so far is kept as a draft."""
@@ -40,6 +43,7 @@ class NoteEditor(ModalScreen[str]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Keep the text so far as a draft, so a dropped connection loses nothing."""
+        self._typed()
         if self._on_draft is None:
             return
         if self._draft_timer is not None:
@@ -51,11 +55,9 @@ class NoteEditor(ModalScreen[str]):
             yield Label(self._heading, id="note-heading")
             yield Input(value=self._note, placeholder="What happened here? What would you try next time?",
                         id="note-input", select_on_focus=False)
-            yield Label("enter or esc: keep the note", id="note-hint")
+            yield Label("enter: save · esc: cancel", classes="dialog-hint", id="hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_keep(self) -> None:
-        self.dismiss(self.query_one(Input).value)
+    def result(self) -> str:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        return self.query_one(Input).value

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, TextArea
+
+from .base import Dialog
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,10 @@ class Reflection:
     summary: str
 
 
-class ReflectionScreen(ModalScreen[Reflection]):
-    """Three fields that go at the top of every export. Closing always keeps what was typed."""
+class ReflectionScreen(Dialog[Reflection | None]):
+    """Three fields that go at the top of every export: `ctrl+s` saves, `esc` cancels (asking first)."""
 
-    BINDINGS = [
-        Binding("escape,ctrl+s", "keep", "Keep and close", id="reflection.keep"),
-    ]
+    FIRST = "#reflection-goal"
 
     def __init__(self, current: Reflection) -> None:
         super().__init__()
@@ -32,18 +30,18 @@ class ReflectionScreen(ModalScreen[Reflection]):
     def compose(self) -> ComposeResult:
         with Vertical(id="reflection-dialog"):
             yield Label("Reflection", classes="dialog-heading")
-            yield Label("Focus goal for this series (the growth edge you are working on)", classes="dialog-hint")
+            yield Label("Focus goal for this series (the growth edge you are working on)", classes="dialog-label")
             yield Input(self._current.focus_goal, placeholder="e.g. Wait 5 seconds after every question",
                         id="reflection-goal")
-            yield Label("Before: what will you look for in this session?", classes="dialog-hint")
-            yield TextArea(self._current.intention, id="reflection-intention", soft_wrap=True)
-            yield Label("After: what did you notice, and what will you try next?", classes="dialog-hint")
-            yield TextArea(self._current.summary, id="reflection-summary", soft_wrap=True)
-            yield Label("tab: next field · esc or ctrl+s: keep and close", classes="dialog-hint")
+            yield Label("Before: what will you look for in this session?", classes="dialog-label")
+            yield TextArea(self._current.intention, id="reflection-intention", soft_wrap=True, tab_behavior="focus")
+            yield Label("After: what did you notice, and what will you try next?", classes="dialog-label")
+            yield TextArea(self._current.summary, id="reflection-summary", soft_wrap=True, tab_behavior="focus")
+            yield Label("ctrl+s (or enter in the goal): save · tab: next field · esc: cancel", classes="dialog-hint", id="hint")
 
-    def action_keep(self) -> None:
-        self.dismiss(Reflection(
+    def result(self) -> Reflection:
+        return Reflection(
             self.query_one("#reflection-goal", Input).value.strip(),
             self.query_one("#reflection-intention", TextArea).text.strip(),
             self.query_one("#reflection-summary", TextArea).text.strip(),
-        ))
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual import work
@@ -22,13 +22,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from tui.config import DEFAULT_TAGS, Tag
 from tui.core import languages
-from tui.core.model import Mark, Segment, Transcript
+from tui.core.model import DEFAULT_TAG, Mark, Segment, Transcript
 from tui.core.search import matching_segments, parse_query
-from tui.core.timefmt import format_range, format_time
+from tui.core.timefmt import format_time
 from tui.errors import DebriefError
 from tui.review import Review
 
+from ..text import format_mark_range, key_name as _key_name, silent_reason
 from ..widgets.notes import NotesPane
 from ..widgets.status import StatusBar
 from ..widgets.timeline import SpeakerTimeline
@@ -82,8 +84,11 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 """
 
     BINDINGS = [
+        # `?` first, so that at 80 columns the footer never cuts the way to every other key.
+        Binding("question_mark", "app.help", "Help", id="help.open", tooltip="Every key, and what the focused pane does"),
         Binding("space", "play_pause", "Play", id="play.toggle", tooltip="Play from the cursor row, or pause"),
-        Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance as a growth-edge moment"),
+        Binding("m", "mark", "Mark", id="mark.add", tooltip="Mark the cursor utterance (growth-edge, or the tag keyed m)"),
+        Binding("t", "retag", "Tag", id="mark.retag", show=False, tooltip="Change the tag of the mark at the cursor"),
         # While a search or a figure is being walked, n/N step through it; otherwise n writes a note.
         Binding("slash", "search", "Search", id="search.open", show=False, tooltip="Find words in this transcript"),
         Binding("n", "walk_step(1)", "Next", id="search.next", tooltip="Next hit or moment (while walking a list)"),
@@ -131,9 +136,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     ]
 
     def __init__(self, review: Review, transcriber_factory: Callable[[], object] | None = None, *,
-                 back_to_library: bool = False) -> None:
+                 back_to_library: bool = False, tags: Sequence[Tag] = DEFAULT_TAGS) -> None:
         super().__init__()
         self.review = review
+        self._tags = tuple(tags) or DEFAULT_TAGS
+        """The marking vocabulary of the config file; a tag with a key marks with that tag."""
+        self._tag_clashes = self._bind_tag_keys()
         self._back_to_library = back_to_library
         self._transcriber_factory = transcriber_factory
         self._cancel = threading.Event()
@@ -145,6 +153,36 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         """Utterances being stepped through with n/N: search hits or a figure's moments."""
         self._walk_title = ""
         self._search_terms: tuple[str, ...] = ()
+        self._slice_label = ""
+        """The thin slice shown (F), for the status bar; "" when everything is shown."""
+
+    # -- the marking vocabulary ------------------------------------------------------
+
+    @property
+    def default_tag(self) -> str:
+        """The tag `m` marks with: the one keyed ``m`` in the config, else growth-edge, else the first."""
+        for tag in self._tags:
+            if tag.key == "m":
+                return tag.name
+        names = [t.name for t in self._tags]
+        return DEFAULT_TAG if DEFAULT_TAG in names or not names else names[0]
+
+    def _bind_tag_keys(self) -> list[str]:
+        """A key for each tag that has one (``strength`` on ``a``): in the footer, `?` and the palette."""
+        clashes: list[str] = []
+        taken = {key for key, bindings in self._bindings.key_to_bindings.items() if bindings}
+        for index, tag in enumerate(self._tags):
+            if not tag.key or tag.key == "m":
+                continue
+            key = _key_name(tag.key)
+            if key in taken:
+                clashes.append(f"{tag.name} ({tag.key})")
+                continue
+            taken.add(key)
+            self._bindings.key_to_bindings.setdefault(key, []).append(
+                Binding(key, f"mark_tag({index})", tag.name, id=f"mark.tag.{tag.name}",
+                        tooltip=f"Mark the cursor utterance as {tag.name}", key_display=tag.key))
+        return clashes
 
     # -- building --------------------------------------------------------------------
 
@@ -182,6 +220,11 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.query_one("#find").display = False
         self.query_one(TranscriptView).focus()
         self.offer_draft()
+        if self._tag_clashes:
+            self.notify("These tags' keys are already used by Debrief, so they only work with t: "
+                        + ", ".join(self._tag_clashes) + ". Give them other keys in the config file.",
+                        title="Tag keys", severity="warning", timeout=10)
+        self._explain_silence()
         # Thousands of utterances are long-lived: keep the collector from walking them on every
         # pass. Again after the first frame, which lays them out and builds the panes' rows.
         gc.freeze()
@@ -241,18 +284,45 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             backend=player.backend,
             talk_share=self.review.talk_share_text(),
             note=note or (player.error() or ""),
+            typing=self.review.paused_for_typing,
+            why_silent=silent_reason(player),
+            slice_label=self._slice_label,
         )
+
+    def _explain_silence(self) -> None:
+        """No sound: say why once, with the fix (the status bar keeps the short reason)."""
+        player = self.review.player
+        if player.backend != "silent" or player.detail.startswith("silent by choice"):
+            return
+        self.notify(f"{player.detail}.\nFix: run `debrief doctor`; for sound over SSH see docs/ssh-audio.md.",
+                    title="No sound (the playhead still moves)", severity="warning", timeout=8)
 
     # -- messages from the panes -------------------------------------------------------
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
+        if event.index != self.query_one(TranscriptView).cursor:
+            return  # the reviewer has moved on since (keys in a burst): the latest move wins
         self.review.go_to_index(event.index)
         self._after_move()
+
+    def _sync_cursor(self) -> None:
+        """Catch up with a move of the transcript cursor whose message is still on its way.
+
+        Keys come in bursts (a fast typist over SSH, a paste): `j` `m` must mark the row `j`
+        went to, even when `m` is handled before the screen has heard about the move.
+        """
+        index = self.query_one(TranscriptView).pending_move
+        if index is not None and self.review.segments and index != self.review.cursor:
+            self.review.go_to_index(index)
+            self._after_move()
 
     def on_speaker_timeline_time_selected(self, event: SpeakerTimeline.TimeSelected) -> None:
         self.review.go_to_time(event.seconds)
         self.query_one(TranscriptView).set_cursor(self.review.cursor)
         self._show_status()
+
+    def on_speaker_timeline_chosen(self, _event: SpeakerTimeline.Chosen) -> None:
+        self.query_one(TranscriptView).focus()
 
     def on_notes_pane_mark_chosen(self, event: NotesPane.MarkChosen) -> None:
         self.review.go_to_time(event.mark.start)
@@ -268,6 +338,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     # -- actions -----------------------------------------------------------------------
 
     def action_play_pause(self) -> None:
+        self._sync_cursor()
         try:
             playing = self.review.toggle_play()
         except DebriefError as exc:
@@ -286,10 +357,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
 
     def action_turn(self, direction: int) -> None:
+        self._sync_cursor()
         self.review.next_turn() if direction > 0 else self.review.previous_turn()
         self._after_move()
 
     def action_jump_mark(self, forward: int) -> None:
+        self._sync_cursor()
         mark = self.review.jump_mark(bool(forward))
         if mark is None:
             self.notify("No mark " + ("after" if forward else "before") + " this point.", timeout=2)
@@ -340,6 +413,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.action_walk_step(1, include_current=True)
 
     def action_walk_step(self, direction: int, include_current: bool = False) -> None:
+        self._sync_cursor()
         walk = self._walk
         if not walk:
             return
@@ -363,6 +437,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         if view.filtered:
             view.set_filter(None)
             self._show_cursor()
+        self._slice_label = ""
         self.refresh_bindings()
         self._show_status()
 
@@ -380,6 +455,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.app.push_screen(StatsScreen(self.review.stats(), self.review.speakers), done)
 
     def action_slice(self) -> None:
+        self._sync_cursor()
         choices: list[tuple[str, list[int]]] = []
         if self._walk:
             choices.append((f"Only {self._walk_title} ({len(self._walk)})", self._walk))
@@ -397,8 +473,10 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             view = self.query_one(TranscriptView)
             if choice == len(choices) - 1:
                 view.set_filter(None)
+                self._slice_label = ""
             else:
                 view.set_filter(indexes)
+                self._slice_label = f"{label.removeprefix('Only ')} ({len(indexes)})"
                 if indexes:
                     self.review.go_to_index(view.nearest_shown(self.review.cursor))
                 self.notify(f"{label}: {len(indexes)} utterance(s). esc shows everything.", timeout=4)
@@ -418,11 +496,12 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
 
     def action_loop(self) -> None:
+        self._sync_cursor()
         loop = self.review.toggle_loop()
         if loop is None:
             self.notify("Loop off.", timeout=2)
         else:
-            self.notify(f"Looping {format_range(*loop)} (o again to stop).", timeout=3)
+            self.notify(f"Looping {format_mark_range(*loop)} (o again to stop).", timeout=3)
             self._ticker.resume()
         self._show_status()
 
@@ -431,22 +510,52 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self._show_status()
 
     def action_mark(self) -> None:
-        self._save(lambda: self.review.mark_here(), "mark")
+        self._sync_cursor()
+        tag = self.default_tag
+        self._save(lambda: self.review.mark_here(tag), "mark")
+
+    def action_mark_tag(self, index: int) -> None:
+        self._sync_cursor()
+        tag = self._tags[index].name
+        self._save(lambda: self.review.mark_here(tag), "mark")
+
+    def action_retag(self) -> None:
+        self._sync_cursor()
+        mark = self.review.mark_at_cursor()
+        if mark is None:
+            self.notify("No mark on this utterance: m marks it first.", timeout=3)
+            return
+        names = [t.name for t in self._tags]
+        if mark.tag not in names:
+            names.append(mark.tag)
+        labels = [f"{name}  ({tag.key})" if (tag := next((t for t in self._tags if t.name == name), None)) and tag.key
+                  else name for name in names]
+
+        def done(choice: int | None) -> None:
+            if choice is not None and names[choice] != mark.tag:
+                new = names[choice]
+                self._save(lambda: self.review.set_tag(mark.id, new), "retag")
+
+        self.app.push_screen(ChoiceDialog(f"Tag of the mark at {format_mark_range(mark.start, mark.end)}", labels,
+                                          current=names.index(mark.tag)), done)
 
     def action_note(self) -> None:
+        self._sync_cursor()
         mark = self.review.mark_at_cursor()
         if mark is None:
             if self.review.current is None:
                 return
             # No mark here yet: mark first, then open the note on it.
-            self._save(lambda: self.review.mark_here(), "mark-then-note")
+            tag = self.default_tag
+            self._save(lambda: self.review.mark_here(tag), "mark-then-note")
             return
         self._edit_note(mark)
 
     def _edit_note(self, mark: Mark) -> None:
         self.review.pause_for_typing()
         self._ticker.pause()
-        heading = f"Note on {format_range(mark.start, mark.end)} · {mark.tag}"
+        self._show_status()
+        heading = f"Note on {format_mark_range(mark.start, mark.end)} · {mark.tag}"
         draft = self._draft if self._draft and self._draft.get("mark_id") == mark.id else None
         if draft is not None:
             heading += " (your unsaved draft from last time)"
@@ -483,6 +592,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                     "press n to finish it.", title="Draft kept", timeout=10)
 
     def action_delete_mark(self) -> None:
+        self._sync_cursor()
         mark = self.review.mark_at_cursor()
         if mark is None:
             self.notify("No mark on this utterance.", timeout=2)
@@ -503,7 +613,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             return
         workspace = review.workspace
         folder = workspace.library.db_path.parent / "exports"
-        stem = f"{workspace.recording.stem} notes"
+        stem = "-".join(f"{workspace.recording.stem} notes".split())  # no spaces: easy to type and attach
         terms = (*config.redaction_terms, *review.redaction_terms())
 
         def preview(options) -> str:
@@ -549,11 +659,13 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     # -- correcting speakers ----------------------------------------------------------
 
     def action_assign(self, index: int) -> None:
+        self._sync_cursor()
         if self.review.current is None:
             return
         self._save(lambda: self.review.assign_current(index), "assign")
 
     def action_name_speaker(self) -> None:
+        self._sync_cursor()
         seg = self.review.current
         if seg is None:
             return
@@ -561,18 +673,18 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
         def done(result: tuple[str, str] | None) -> None:
             if result is not None:
+                # The voice is remembered once the name is saved (under that name), never at the same time.
                 self._save(lambda: self.review.name_speaker(speaker.id, *result), "name")
-                if result[0].strip():
-                    self._remember_voice(speaker.id)
 
         recognised = f"recognised as {speaker.name} ({speaker.match:.0%} sure)" if speaker.guessed else ""
         self.app.push_screen(SpeakerDialog(speaker.id, speaker.name, speaker.role, recognised), done)
 
     @work(thread=True, group="voice", exit_on_error=False)
     def _remember_voice(self, speaker_id: str) -> str:
-        return self.review.workspace.remember_voice(self.review.transcript, speaker_id)
+        return self.review.remember_voice(speaker_id)
 
     def action_merge_speaker(self) -> None:
+        self._sync_cursor()
         seg = self.review.current
         if seg is None:
             return
@@ -590,6 +702,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         self.app.push_screen(ChoiceDialog(f"{source} is really…", [sp.label for sp in others]), done)
 
     def action_split(self) -> None:
+        self._sync_cursor()
         seg = self.review.current
         if seg is None:
             return
@@ -681,6 +794,8 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
             self._show_marks()
             self._show_cursor()
             self._show_status()
+            if kind == "name" and mark:
+                self._remember_voice(str(mark))
             if kind == "assign":
                 done = f"Now said by {mark.label} (saved)."
             else:
@@ -692,8 +807,9 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
         if mark is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        when = format_range(mark.start, mark.end)
+        when = format_mark_range(mark.start, mark.end)
         messages = {
+            "retag": f"The mark at {when} is now {mark.tag} (saved).",
             "mark": f"Marked {when} as {mark.tag} (saved).",
             "mark-then-note": f"Marked {when} as {mark.tag} (saved).",
             "note": f"Note on {when} saved.",

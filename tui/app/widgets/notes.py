@@ -12,8 +12,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.model import Mark
-from tui.core.timefmt import format_range
 from tui.core.text import printable
+
+from ..text import format_mark_range
 
 
 class NotesPane(OptionList):
@@ -94,7 +95,7 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
     @staticmethod
     def _prompt(mark: Mark) -> Text:
         text = Text()
-        text.append(format_range(mark.start, mark.end), style="bold")
+        text.append(format_mark_range(mark.start, mark.end), style="bold")
         text.append(f"  {printable(mark.tag)}", style="bold yellow")
         if mark.author:
             text.append(f"  {printable(mark.author)}", style="dim")

@@ -40,6 +40,7 @@ class SpeakerTimeline(Widget, can_focus=True):
     | Key | Action |
     |---|---|
     | `j` / `down`, `k` / `up` | Move through time; the transcript follows |
+    | `enter` | Go to the transcript at this time |
 
     | Component class | What |
     |---|---|
@@ -55,12 +56,15 @@ class SpeakerTimeline(Widget, can_focus=True):
     HELP = """
 ## Speaker timeline
 The whole session from top to bottom, one lane per speaker (darker = more talk in that
-slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the transcript cursor.
+slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the transcript cursor;
+`enter` goes back to the transcript there. In a narrow pane the lanes are numbered (the
+number is the key that gives an utterance to that speaker) and named at the bottom.
 """
 
     BINDINGS = [
         Binding("j,down", "move(1)", "Later", id="timeline.later", show=False),
         Binding("k,up", "move(-1)", "Earlier", id="timeline.earlier", show=False),
+        Binding("enter", "choose", "Go there", id="timeline.choose", tooltip="Read the transcript at this time"),
     ]
 
     COMPONENT_CLASSES = {"timeline--playhead", "timeline--cursor", "timeline--label", "timeline--mark"}
@@ -79,6 +83,9 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         def __init__(self, seconds: float) -> None:
             super().__init__()
             self.seconds = seconds
+
+    class Chosen(Message):
+        """The reviewer wants to read the transcript at the timeline's cursor (`enter`)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -123,8 +130,18 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
     # -- geometry --------------------------------------------------------------------
 
     @property
+    def _legend(self) -> bool:
+        """Names do not fit over their lanes: number the lanes and name them at the bottom."""
+        lane = self._lane_width()
+        return any(len(label) > max(1, lane - 1) for _sid, label, _colour in self._lanes)
+
+    @property
+    def _legend_rows(self) -> int:
+        return len(self._lanes) if self._legend and self.size.height > 2 * len(self._lanes) + 4 else 0
+
+    @property
     def rows(self) -> int:
-        return max(1, self.size.height - HEADER_ROWS)
+        return max(1, self.size.height - HEADER_ROWS - self._legend_rows)
 
     @property
     def step(self) -> float:
@@ -152,6 +169,9 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
 
     # -- actions ---------------------------------------------------------------------
 
+    def action_choose(self) -> None:
+        self.post_message(self.Chosen())
+
     def action_move(self, delta: int) -> None:
         row = max(0, min(self.rows - 1, self.row_of(self._cursor_time) + delta))
         self._select_row(row)
@@ -177,6 +197,8 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
         if y < HEADER_ROWS:
             return self._header(width)
         row = y - HEADER_ROWS
+        if row >= self.rows and row - self.rows < self._legend_rows:
+            return self._legend_line(row - self.rows, width)
         if row >= self.rows or not self._duration:
             return Strip.blank(width, self.rich_style)
         key = (row, row == self.row_of(self._playhead), row == self.row_of(self._cursor_time), self.has_focus, width)
@@ -187,10 +209,19 @@ slice of time). `▶` is the playhead, `◆` a mark. Moving here moves the trans
 
     def _header(self, width: int) -> Strip:
         lane = self._lane_width()
+        numbered = self._legend
         parts = [RichSegment(" " * (self._label_width + 2), self.rich_style)]
-        for _sid, label, colour in self._lanes:
-            name = label[: lane - 1] if lane >= 3 else label[:lane]
+        for n, (_sid, label, colour) in enumerate(self._lanes, 1):
+            name = str(n) if numbered else label
+            name = name[: lane - 1] if lane >= 3 else name[:lane]
             parts.append(RichSegment(name.ljust(lane), self.rich_style + Style(color=colour, bold=True)))
+        return Strip(parts).adjust_cell_length(width, self.rich_style)
+
+    def _legend_line(self, index: int, width: int) -> Strip:
+        """``1 Maria``: which lane is whom, when the names do not fit above the lanes."""
+        _sid, label, colour = self._lanes[index]
+        parts = [RichSegment(f"{index + 1} ", self.rich_style + Style(color=colour, bold=True)),
+                 RichSegment(label[: max(0, width - 2)], self.rich_style + Style(color=colour))]
         return Strip(parts).adjust_cell_length(width, self.rich_style)
 
     def _row_strip(self, row: int, playhead: bool, cursor: bool, width: int) -> Strip:

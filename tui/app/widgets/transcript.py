@@ -121,6 +121,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         self._hits: frozenset[int] = frozenset()
         self._terms: tuple[str, ...] = ()
         self._cursor = 0
+        self._pending: int | None = None
         self._playing = -1
         self._lines: list[_Line] = []
         self._style_cache: dict[tuple[bool, bool, bool], dict[str, Style]] = {}
@@ -189,6 +190,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         return self._order[min(pos, len(self._order) - 1)]
 
     def set_cursor(self, index: int, *, scroll: bool = True) -> None:
+        self._pending = None
         if not self._segments:
             return
         index = max(0, min(len(self._segments) - 1, index))
@@ -236,12 +238,19 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
             self._move_to(self._order[-1] if end else self._order[0])
 
     def _move_to(self, index: int) -> None:
-        """Ask the screen to move; it sets the cursor back here, so a move is drawn in one frame."""
+        """Move here at once (so keys arriving in a burst each start from the last move), then tell the screen."""
         if not self._segments:
             return
         index = max(0, min(len(self._segments) - 1, index))
         if index != self._cursor:
+            self.set_cursor(index, scroll=False)
+            self._pending = index
             self.post_message(self.CursorMoved(index))
+
+    @property
+    def pending_move(self) -> int | None:
+        """Where the reviewer moved here while the screen has not yet caught up (None: nothing pending)."""
+        return self._pending
 
     def on_click(self, event) -> None:
         line = event.y + int(self.scroll_y)
