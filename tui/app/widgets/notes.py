@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.model import Mark
-from tui.core.text import printable
+from tui.core.safe_text import visible, visible_lines
 
 from ..text import format_mark_range
 
@@ -96,14 +96,14 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
     def _prompt(mark: Mark) -> Text:
         text = Text()
         text.append(format_mark_range(mark.start, mark.end), style="bold")
-        text.append(f"  {printable(mark.tag)}", style="bold yellow")
+        text.append(f"  {visible(mark.tag)}", style="bold yellow")
         if mark.author:
-            text.append(f"  {printable(mark.author)}", style="dim")
+            text.append(f"  {visible(mark.author)}", style="dim")
         if mark.private:
             text.append("  private", style="italic dim")
         if mark.note:
             text.append("\n")
-            text.append(printable(mark.note))
+            text.append(visible_lines(mark.note))
         return text
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

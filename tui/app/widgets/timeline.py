@@ -20,7 +20,7 @@ from textual.widget import Widget
 from tui.core.model import Segment
 from tui.core.timefmt import format_time
 from tui.core.timeline import lane_coverage
-from tui.core.text import printable
+from tui.core.safe_text import visible
 
 SHADES = ((0.66, "█"), (0.33, "▓"), (0.1, "▒"), (0.0001, "░"))
 LABEL_WIDTH = 6
@@ -105,7 +105,7 @@ number is the key that gives an utterance to that speaker) and named at the bott
 
     def set_content(self, segments: Sequence[Segment], lanes: list[tuple[str, str, str]], duration: float) -> None:
         self._segments = tuple(segments)
-        self._lanes = [(sid, printable(label), colour) for sid, label, colour in lanes]
+        self._lanes = [(sid, visible(label), colour) for sid, label, colour in lanes]
         self._duration = max(duration, segments[-1].end if segments else 0.0, 0.001)
         self._label_width = max(LABEL_WIDTH, len(format_time(self._duration)) + 1)
         self._recompute()

@@ -25,7 +25,7 @@ from textual.strip import Strip
 
 from tui.core.attribution import doubtful
 from tui.core.model import Segment
-from tui.core.text import printable
+from tui.core.safe_text import visible
 from tui.core.timefmt import format_time
 
 from .quick_scrollbar import use_quick_vertical_scrollbar
@@ -147,7 +147,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
                     marked: frozenset[int]) -> None:
         """Segments, ``speaker id -> (label, colour)``, and the indexes of marked utterances."""
         self._segments = tuple(segments)
-        self._labels = {sid: (printable(label), colour) for sid, (label, colour) in labels.items()}
+        self._labels = {sid: (visible(label), colour) for sid, (label, colour) in labels.items()}
         self._marked = marked
         self._time_width = TIME_WIDTH + (2 if self._segments and self._segments[-1].start >= 3600 else 0)
         self._layout_width = -1
@@ -281,7 +281,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         wrap = textwrap.TextWrapper(width=width, break_long_words=True, break_on_hyphens=False)
         for i in order:
             top = len(lines)
-            text = printable(self._segments[i].text)
+            text = visible(self._segments[i].text.replace("\r\n", " ").replace("\n", " "))  # a cue's lines: one row
             pieces = [text] if len(text) <= width and "\n" not in text else (wrap.wrap(text) or [""])
             lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
             span[i] = (top, len(lines))
