@@ -225,7 +225,6 @@ OLD_COMMIT = "1902b49"
 
 def old_gmm_module():
     """The GMM-supervector speakers module as it was at OLD_COMMIT (from git), or None."""
-    import importlib.util
     import subprocess
     import types
 

@@ -21,11 +21,11 @@ from tui.core.analytics import (
     stats_to_json,
     talk_share_until,
 )
+from conftest import REAL
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.errors import DebriefError, TranscriptError
 
 ROOT = Path(__file__).resolve().parents[1]
-from conftest import REAL
 SAMPLE_TRUTH = ROOT / "sample_sessions" / "coaching_session.truth.json"
 
 COACH = Speaker("S1", "Maria", "coach")

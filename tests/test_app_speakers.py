@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from test_app import make_app, notifications, screen_text
 
-from tui.app.widgets.transcript import TranscriptView
 
 
 def with_doubt(workspace, index: int, confidence: float = 0.2):

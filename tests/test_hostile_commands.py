@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import stat
-from pathlib import Path
 
 import pytest
 

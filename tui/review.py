@@ -9,6 +9,7 @@ No Textual here: the whole review can be driven from a test without a terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tui.core.analytics import SessionStats, TalkShareIndex, session_stats
 from tui.core.corrections import Corrections, next_speaker_id
@@ -49,7 +50,7 @@ class Review:
     _raw: Transcript = field(default_factory=Transcript)
     """The transcript as transcribed or imported, before the reviewer's corrections."""
     _corrections: Corrections = field(default_factory=Corrections)
-    _names: dict = field(default_factory=dict)
+    _names: dict[str, Any] = field(default_factory=dict)
     """Speaker names as last read from disk, so a transcript arriving segment by segment
     (on the event loop) is relabelled without reading the annotations each time."""
     _talk: TalkShareIndex | None = None
@@ -139,7 +140,7 @@ class Review:
 
     def talk_share_text(self) -> str:
         """Talk share up to the playhead, e.g. ``Maria 62% · Sam 38%``."""
-        if not self.segments:
+        if not self.segments or self._talk is None:
             return ""
         shares = self._talk.share_until(self.playhead)
         if not any(shares.values()):
@@ -412,7 +413,7 @@ class Review:
         if not self.read_only:
             self.workspace.annotations.set("draft", {"mark_id": mark.id, "start": mark.start, "text": text})
 
-    def pending_draft(self) -> dict | None:
+    def pending_draft(self) -> dict[str, Any] | None:
         """A note left half-typed last time (the connection dropped), if any."""
         draft = self.workspace.annotations.get("draft")
         if isinstance(draft, dict) and str(draft.get("text", "")).strip():

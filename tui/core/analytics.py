@@ -589,15 +589,15 @@ def _overlap_moments(
 ) -> tuple[Moment, ...]:
     """Each opens at the utterance that started the overlap (the later of those talking)."""
     starts = [segments[i].start for i in order]
-    union_starts = {sid: [a for a, _ in union] for sid, union in unions.items()}
+    union_starts = {sid: [a for a, _ in spans] for sid, spans in unions.items()}
     moments = []
     for start, end in overlaps:
         p = max(0, bisect_right(starts, start + _EPSILON) - 1)
         middle = (start + end) / 2
         talking = []
-        for sid, union in unions.items():
+        for sid, spans in unions.items():
             k = bisect_right(union_starts[sid], middle) - 1
-            if k >= 0 and union[k][1] > middle:
+            if k >= 0 and spans[k][1] > middle:
                 talking.append(names[sid])
         label = f"{' + '.join(talking)} at once for {end - start:.1f} s"
         moments.append(Moment(start, end, order[p], label))

@@ -6,6 +6,8 @@ are longer). ``auto`` means "let a multilingual model detect it".
 
 from __future__ import annotations
 
+from tui.core.model import Transcript
+
 AUTO = "auto"
 
 NAMES: dict[str, str] = {
@@ -74,7 +76,7 @@ def english_only_note(language: str) -> str:
             "English rules (not reliable here); every other figure comes from timing alone.")
 
 
-def shown_for(transcript) -> str:
+def shown_for(transcript: Transcript) -> str:
     """The header line for a transcript's language, "" when there is nothing to tell.
 
     English assumed by an English-only model (or a transcript made before languages were
