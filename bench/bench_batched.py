@@ -135,15 +135,27 @@ def speed(reps: int, batch: int) -> dict:
 
 
 CHILD = r"""
-import json, resource, sys, time, threading
+import json, os, resource, sys, time, threading
 began = time.perf_counter()
 from tui.core.analytics import session_stats
 from tui.media.transcribe import Transcriber
-t = Transcriber(threads=int(sys.argv[3]), batch_size=int(sys.argv[2]))
+batch, only_first = sys.argv[2], sys.argv[4] == "1"
+t = Transcriber(threads=int(sys.argv[3])) if batch == "base" else Transcriber(threads=int(sys.argv[3]),
+                                                                              batch_size=int(batch))
 t._load()
 loaded = time.perf_counter()
 first = []
-transcript = t.transcribe(sys.argv[1], on_segment=lambda s: first or first.append(time.perf_counter()))
+
+def row(segment):
+    if not first:
+        first.append(time.perf_counter())
+        if only_first:  # time to the first row only; RSS so far
+            print(json.dumps({"first_row_s": first[0] - loaded, "first_row": segment.text[:60],
+                              "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+            sys.stdout.flush()
+            os._exit(0)
+
+transcript = t.transcribe(sys.argv[1], on_segment=row)
 session_stats(transcript)
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - began, "first_row_s": first[0] - loaded if first else None,
@@ -167,12 +179,13 @@ def long_file(seconds: int) -> Path:
     return target
 
 
-def hour(batches: list[int], seconds: int) -> list[dict]:
+def hour(batches: list[str], seconds: int, root: Path = ROOT, first_only: bool = False) -> list[dict]:
+    """One child process per batch size ("base": the code in ``root`` as it was, without the setting)."""
     path = long_file(seconds)
     rows = []
     for b in batches:
-        out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(b), str(THREADS)], check=True,
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(b), str(THREADS), str(int(first_only))],
+                             check=True, capture_output=True, text=True, cwd=root)
         rows.append({"file": path.name, "batch": b, **json.loads(out.stdout.strip().splitlines()[-1])})
         print(json.dumps(rows[-1]), flush=True)
     return rows
@@ -184,14 +197,17 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--batch", default="0,8")
     parser.add_argument("--seconds", type=int, default=3600)
+    parser.add_argument("--root", type=Path, default=ROOT, help="hour: run another checkout's code (e.g. the "
+                        "commit before, exported with git archive), batch size 'base'")
+    parser.add_argument("--first-only", action="store_true", help="hour: stop at the first row")
     args = parser.parse_args()
-    batches = [int(b) for b in args.batch.split(",")]
+    batches = [b for b in args.batch.split(",")]
     if "accuracy" in args.parts:
-        accuracy(batches)
+        accuracy([int(b) for b in batches])
     if "speed" in args.parts:
-        print(json.dumps({k: v for k, v in speed(args.reps, max(batches)).items() if k != "runs"}))
+        print(json.dumps({k: v for k, v in speed(args.reps, max(int(b) for b in batches)).items() if k != "runs"}))
     if "hour" in args.parts:
-        hour(batches, args.seconds)
+        hour(batches, args.seconds, args.root.resolve(), args.first_only)
 
 
 if __name__ == "__main__":

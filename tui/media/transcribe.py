@@ -163,10 +163,15 @@ class Transcriber:
         cancelled = False
 
         def arrived(seg: Segment, done: float, total: float) -> bool:
-            """Report one segment; True when the caller asked to stop."""
+            """Report one segment (as rows: a batched one is 30 s long); True when the caller asked to stop.
+
+            The segment itself is kept whole: words are fitted to the voice within it before it is
+            cut into utterances, as a sequential segment always was.
+            """
             found.append(seg)
             if on_segment:
-                on_segment(seg)
+                for row in split_utterances([seg]):
+                    on_segment(row)
             if on_progress:
                 on_progress(min(total, done), total)
             return cancel is not None and cancel.is_set()
@@ -240,7 +245,7 @@ class Transcriber:
         )
 
     def _segments(self, model, audio, offset: float = 0.0):
-        """Sequential recognition of ``audio`` (starting ``offset`` seconds into the recording), as utterances."""
+        """Sequential recognition of ``audio`` (starting ``offset`` seconds into the recording)."""
         kwargs = {"language": "en"} if self.choice.english_only else {}
         try:
             pieces, _info = model.transcribe(
@@ -254,14 +259,14 @@ class Transcriber:
             for piece in pieces:
                 seg = _segment(piece, offset)
                 if seg is not None:
-                    yield from split_utterances([seg])
+                    yield seg
         except TranscriptError:
             raise
         except Exception as exc:
             raise TranscriptError(f"transcription failed: {exc}") from exc
 
     def _batched_segments(self, model, window, offset: float):
-        """Batched recognition of one window, as utterances; failed chunks decoded again sequentially."""
+        """Batched recognition of one window (a segment per chunk); failed chunks decoded again sequentially."""
         kwargs = {"language": "en"} if self.choice.english_only else {}
         try:
             with self._lock:
@@ -294,10 +299,10 @@ class Transcriber:
                 continue
             seg = _segment(piece, offset)
             if seg is not None:
-                yield from split_utterances([seg])
+                yield seg
 
     def _recognise(self, model, blocks):
-        """Utterances of the audio stream ``blocks``, recognised window by window."""
+        """Segments of the audio stream ``blocks``, recognised window by window."""
         for offset, window in _windows(blocks, self._window_sizes()):
             if self.batch_size:
                 yield from self._batched_segments(model, window, offset)
