@@ -161,6 +161,7 @@ done = time.perf_counter()
 print(json.dumps({"load_s": loaded - began, "first_row_s": first[0] - loaded if first else None,
                   "review_ready_s": done - loaded, "rows": len(transcript.segments),
                   "speakers": len(transcript.speakers), "duration": transcript.duration,
+                  "cpu_s": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -214,7 +214,7 @@ def test_windows_are_cut_in_silence_and_cover_the_recording_exactly():
     assert all(a <= cut <= b for cut, (a, b) in zip(cuts, quiet))
 
 
-def test_sequential_rows_also_arrive_window_by_window_with_the_same_words_as_one_pass(transcriber):
+def test_sequential_rows_arrive_one_by_one_as_they_are_recognised(transcriber):
     events: list[tuple[str, object]] = []
     transcript = transcriber.transcribe(SHORT, on_segment=lambda s: events.append(("row", s)),
                                         on_progress=lambda d, t: events.append(("progress", (d, t))))

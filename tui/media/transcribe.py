@@ -8,13 +8,13 @@ Work is reported segment by segment so the CLI can draw a progress bar and the a
 can show utterances as they arrive; a cancel event stops at the next segment and
 keeps what was finished.
 
-Recognition runs over windows of a few minutes (the first one short), decoded as the file
-is read and cut in silence, so the first rows arrive within seconds of opening an hour-long
-recording and memory stays bounded. It is sequential (``WhisperModel.transcribe``) unless
+Recognition is sequential (``WhisperModel.transcribe`` over the whole recording) unless
 ``batch_size`` > 0 asks for faster-whisper's ``BatchedInferencePipeline`` (several 30 s voice
-chunks through the model at once; see bench/README.md for when it pays). Batched, a chunk
-whose text looks like a failure (a repetition loop, very unsure) is decoded again
-sequentially, with Whisper's temperature fallback, as the sequential path would have.
+chunks through the model at once; see bench/README.md for when it pays). Batched recognition
+runs over windows of a few minutes (the first one short) decoded as the file is read and cut
+in silence, so the first rows arrive within seconds of opening an hour-long recording and
+memory stays bounded; a chunk whose text looks like a failure (a repetition loop, very
+unsure) is decoded again sequentially, with Whisper's temperature fallback.
 """
 
 from __future__ import annotations
@@ -39,14 +39,17 @@ BUNDLED_MODEL_NAME = "tiny.en"
 SAMPLE_RATE = 16000
 DEFAULT_BATCH_SIZE = 0
 """Voice chunks decoded together; 0 = sequential. Sequential by default: measured with
-bench/bench_batched.py on this project's 2-core machine, batched recognition (8) used about
-as much CPU and was less accurate on the real meeting recording (see bench/README.md)."""
+bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) was less
+accurate on the real meeting recording and lost a speaker on a generated case."""
 FIRST_WINDOW_SECONDS = 60.0
 """The first window is short so that the first rows arrive within seconds."""
 WINDOW_SECONDS_PER_SLOT = 30.0
-"""Later batched windows last this long per chunk of a batch (8 chunks: 4 minutes)."""
-SEQUENTIAL_WINDOW_SECONDS = 180.0
-"""Later windows last at least this long (sequential recognition: always)."""
+"""Later batched windows last this long per chunk of a batch (8 chunks: 4 minutes); chunks are
+decoded independently, so a window's edge costs only a partly filled batch."""
+SEQUENTIAL_WINDOW_SECONDS = float("inf")
+"""Sequential recognition runs over the whole recording at once, as before: in windows (3 or
+10 minutes after a first minute) it used 40-110 % more CPU than one pass over the same 5-min
+file (bench_batched.py; more temperature fallbacks near the windows' edges, not yet understood)."""
 _CUT_SEARCH_SECONDS = 10.0
 """A window ends at the quietest 0.1 s within this many seconds of its nominal end."""
 _FAILED_COMPRESSION = 2.4
@@ -310,9 +313,12 @@ class Transcriber:
                 yield from self._segments(model, window, offset)
 
     def _window_sizes(self):
+        if not self.batch_size:
+            yield SEQUENTIAL_WINDOW_SECONDS
+            return
         yield FIRST_WINDOW_SECONDS
         while True:
-            yield max(SEQUENTIAL_WINDOW_SECONDS, WINDOW_SECONDS_PER_SLOT * self.batch_size)
+            yield WINDOW_SECONDS_PER_SLOT * self.batch_size
 
 
 def _failed(piece) -> bool:
@@ -470,21 +476,25 @@ def _windows(blocks, sizes):
     """
     import numpy as np
 
+    def samples(seconds: float) -> float:
+        return seconds * SAMPLE_RATE if seconds != float("inf") else float("inf")
+
     search = int(_CUT_SEARCH_SECONDS * SAMPLE_RATE)
     pending: list = []
     held = 0
     offset = 0
-    target = int(next(sizes) * SAMPLE_RATE)
+    target = samples(next(sizes))
     for block in blocks:
         pending.append(block)
         held += block.shape[0]
         while held >= target + search // 2:
+            target = int(target)
             audio = np.concatenate(pending)
             cut = _quiet_point(audio, target, search)
             yield offset / SAMPLE_RATE, audio[:cut]
             offset += cut
             pending, held = [audio[cut:]], audio.shape[0] - cut
-            target = int(next(sizes) * SAMPLE_RATE)
+            target = samples(next(sizes))
     if held:
         yield offset / SAMPLE_RATE, np.concatenate(pending)
 
