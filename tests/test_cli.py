@@ -224,3 +224,25 @@ def test_transcribing_a_folder_does_each_recording_once(tmp_path):
     again = run("transcribe", str(tmp_path))
     assert again.returncode == 0 and "already transcribed" in again.stdout
     assert "notes.mp3" not in first.stdout + again.stdout
+
+
+def test_the_configured_batch_size_and_expected_people_reach_the_transcriber(short_recording, tmp_path, monkeypatch):
+    """[transcription] batch_size and [speakers] expected are not just listed: transcribe uses them."""
+    import tui.batch as batch
+
+    config = tmp_path / "config.toml"
+    config.write_text("[transcription]\nbatch_size = 8\n\n[speakers]\nexpected = 2\n")
+    monkeypatch.setenv("DEBRIEF_CONFIG", str(config))
+    seen: dict = {}
+    real = batch.Transcriber
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "Transcriber", spy)
+    asked: dict = {}
+    monkeypatch.setattr(batch, "transcribe_one", lambda *a, **k: asked.update(speakers=a[4]) or
+                        batch.Done(a[0], 1, 2, "en", None))
+    assert main(["transcribe", str(short_recording)]) == 0
+    assert seen["batch_size"] == 8 and asked["speakers"] == 2

@@ -71,10 +71,10 @@ def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool,
 def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
                    on_progress: Callable[[float, float], None] | None = None,
                    transcriber: Transcriber | None = None, device: str = "cpu", compute_type: str | None = None,
-                   language: str | None = None) -> Done:
+                   language: str | None = None, batch_size: int | None = None) -> Done:
     workspace = open_recording(path, db)
     transcriber = transcriber or Transcriber(model, threads=threads, device=device, compute_type=compute_type,
-                                             language=language)
+                                             language=language, batch_size=batch_size)
     transcript = transcriber.transcribe(path, num_speakers=speakers, voices=workspace.voices(),
                                         on_progress=on_progress)
     workspace.save_transcript(transcript)
@@ -86,14 +86,16 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
         jobs: int = 1, on_progress: Callable[[Path, float, float], None] | None = None,
         on_done: Callable[[Done], None] | None = None,
         on_failed: Callable[[Path, str], None] | None = None,
-        device: str = "cpu", compute_type: str | None = None, language: str | None = None) -> int:
+        device: str = "cpu", compute_type: str | None = None, language: str | None = None,
+        batch_size: int | None = None) -> int:
     """Transcribe ``todo``; returns how many finished. Failures are reported and do not stop the rest.
 
     ``device`` and ``compute_type``: where the model runs (:func:`tui.media.device.choose`).
     """
     finished = 0
     if jobs <= 1:
-        transcriber = Transcriber(model, threads=threads, device=device, compute_type=compute_type, language=language)
+        transcriber = Transcriber(model, threads=threads, device=device, compute_type=compute_type, language=language,
+                                  batch_size=batch_size)
         for ws in todo:
             try:
                 done = transcribe_one(ws.recording, db, model, threads, speakers,
@@ -112,7 +114,7 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: dict[Future, Path] = {
             pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers, None, None, device,
-                        compute_type, language): ws.recording for ws in todo
+                        compute_type, language, batch_size): ws.recording for ws in todo
         }
         try:
             while pending:

@@ -253,7 +253,7 @@ def _open(args: argparse.Namespace) -> int:
 
     def transcriber() -> Transcriber:
         return Transcriber(model, threads=config.threads or None, speakers=config.expected_speakers or None,
-                           language=language)
+                           language=language, batch_size=config.batch_size)
 
     try:
         if args.path.is_dir():
@@ -341,7 +341,8 @@ def _transcribe(args: argparse.Namespace) -> int:
         else:
             batch.run(todo, db=args.db, model=model, threads=config.threads or None, speakers=speakers,
                       jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed,
-                      device=args.device, compute_type=args.compute_type, language=language)
+                      device=args.device, compute_type=args.compute_type, language=language,
+                      batch_size=config.batch_size)
     if failed:
         raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")
     return 0

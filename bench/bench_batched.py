@@ -1,0 +1,215 @@
+"""Batched recognition (issue #21): accuracy, speed, first row and memory, sequential vs batched.
+
+Same machine, same run, same model (bundled tiny.en, int8, 2 threads), alternating A/B; the
+machine is shared, so only ratios measured next to each other mean anything.
+
+* accuracy: the words of Debrief's transcript (``Transcriber.transcribe``) against the reference
+  text of the real recordings (tests/data/real: the 11 s speech, the 60 s AMI meeting whose
+  reference is the words of each person without timings) and of the sample sessions
+  (generated voices): WER (the words in time order; not for the meeting, whose speakers'
+  words cannot be put in one order) and word recall / precision as bags of words (all);
+  sequential (``batch_size=0``) and batched (several batch sizes).
+* speed: bare sequential ``WhisperModel.transcribe`` (as bench_transcribe.py) vs Debrief's
+  whole pipeline with batched recognition, on the same file.
+* hour: a 1-hour file (the sample sessions end to end, made into bench/.data/ with ffmpeg):
+  time to the first row (``on_segment``), time to review-ready (transcript + speakers +
+  figures), in a child process with its peak RSS; and the same for 2 hours (memory).
+
+    python bench/bench_batched.py [accuracy] [speed] [hour] [--reps N] [--batch 0,4,8,16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+REAL = ROOT / "tests" / "data" / "real"
+SAMPLES = ROOT / "sample_sessions"
+DATA = ROOT / "bench" / ".data"
+THREADS = 2
+
+
+def normal_words(text: str) -> list[str]:
+    text = text.lower().replace("-", " ").replace("_", " ")
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
+
+
+def reference_of(name: str) -> tuple[list[str], bool]:
+    """(reference words, ordered?)."""
+    if name == "one_speaker_speech.flac":
+        return normal_words("And so my fellow Americans, ask not what your country can do for you, ask what you can "
+                            "do for your country."), True
+    if name == "meeting_four_speakers.wav":
+        text = (REAL / "meeting_four_speakers.words.txt").read_text()
+        return normal_words(re.sub(r"\[[A-D]\]", " ", text)), False
+    lines = (SAMPLES / name).with_suffix(".txt").read_text().splitlines()
+    return normal_words(" ".join(l.split("|", 2)[2] for l in lines if l.strip() and not l.startswith("#"))), True
+
+
+def wer(ref: list[str], hyp: list[str]) -> float:
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(1, len(ref))
+
+
+def bag(ref: list[str], hyp: list[str]) -> tuple[float, float]:
+    common = sum((collections.Counter(ref) & collections.Counter(hyp)).values())
+    return common / max(1, len(ref)), common / max(1, len(hyp))
+
+
+def transcript_words(transcript) -> list[str]:
+    words = sorted((w for s in transcript.segments for w in s.words), key=lambda w: w.start)
+    return normal_words(" ".join(w.text for w in words))
+
+
+def accuracy(batches: list[int]) -> list[dict]:
+    from tui.media.transcribe import Transcriber
+
+    files = [REAL / "one_speaker_speech.flac", REAL / "meeting_four_speakers.wav",
+             SAMPLES / "short_session.ogg", SAMPLES / "coaching_session.ogg"]
+    transcribers = {b: Transcriber(threads=THREADS, batch_size=b) for b in batches}
+    for t in transcribers.values():
+        t.transcribe(files[0])  # loaded and warm
+    rows = []
+    for path in files:
+        ref, ordered = reference_of(path.name)
+        for b, t in transcribers.items():
+            began = time.perf_counter()
+            transcript = t.transcribe(path)
+            hyp = transcript_words(transcript)
+            recall, precision = bag(ref, hyp)
+            rows.append({"file": path.name, "batch": b, "wer": round(wer(ref, hyp), 4) if ordered else None,
+                         "recall": round(recall, 4), "precision": round(precision, 4), "ref_words": len(ref),
+                         "hyp_words": len(hyp), "rows": len(transcript.segments),
+                         "speakers": len(transcript.speakers), "seconds": round(time.perf_counter() - began, 2)})
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def speed(reps: int, batch: int) -> dict:
+    import make_data
+    from bench_transcribe import WARM_UP, bare, bare_model
+
+    from tui.media.transcribe import Transcriber
+
+    make_data.ensure()
+    source = make_data.REVIEW / "five_minutes.opus"
+    model = bare_model()
+    transcriber = Transcriber(None, threads=THREADS, batch_size=batch)
+    sequential = Transcriber(None, threads=THREADS, batch_size=0)
+    bare(model, WARM_UP)
+    transcriber.transcribe(WARM_UP)
+    sequential.transcribe(WARM_UP)
+    runs = []
+    for rep in range(reps):
+        run = {}
+        order = ("bare", "batched", "sequential")
+        for side in (order if rep % 2 == 0 else order[::-1]):
+            began, cpu = time.perf_counter(), time.process_time()
+            if side == "bare":
+                bare(model, source)
+            else:
+                (transcriber if side == "batched" else sequential).transcribe(source)
+            run[side] = time.perf_counter() - began
+            run[side + "_cpu"] = time.process_time() - cpu
+        runs.append(run)
+        print(json.dumps(run), flush=True)
+    result = {"file": source.name, "reps": reps, "batch": batch, "runs": runs}
+    for side in ("batched", "sequential"):
+        result[f"{side}_vs_bare"] = statistics.median(r[side] / r["bare"] for r in runs)
+        result[f"{side}_vs_bare_cpu"] = statistics.median(r[side + "_cpu"] / r["bare_cpu"] for r in runs)
+    return result
+
+
+CHILD = r"""
+import json, os, resource, sys, time, threading
+began = time.perf_counter()
+from tui.core.analytics import session_stats
+from tui.media.transcribe import Transcriber
+batch, only_first = sys.argv[2], sys.argv[4] == "1"
+t = Transcriber(threads=int(sys.argv[3])) if batch == "base" else Transcriber(threads=int(sys.argv[3]),
+                                                                              batch_size=int(batch))
+t._load()
+loaded = time.perf_counter()
+first = []
+
+def row(segment):
+    if not first:
+        first.append(time.perf_counter())
+        if only_first:  # time to the first row only; RSS so far
+            print(json.dumps({"first_row_s": first[0] - loaded, "first_row": segment.text[:60],
+                              "peak_rss_mb_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+            sys.stdout.flush()
+            os._exit(0)
+
+transcript = t.transcribe(sys.argv[1], on_segment=row)
+session_stats(transcript)
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - began, "first_row_s": first[0] - loaded if first else None,
+                  "review_ready_s": done - loaded, "rows": len(transcript.segments),
+                  "speakers": len(transcript.speakers), "duration": transcript.duration,
+                  "cpu_s": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def long_file(seconds: int) -> Path:
+    """The sample sessions end to end, cut at ``seconds`` (mono Opus, 16 kHz), in bench/.data/."""
+    target = DATA / f"long_{seconds}s.ogg"
+    if not target.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        listing = DATA / "long_list.txt"
+        one = (SAMPLES / "coaching_session.ogg", SAMPLES / "short_session.ogg")
+        listing.write_text("".join(f"file '{p}'\n" for _ in range(seconds // 340 + 1) for p in one))
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-t",
+                        str(seconds), "-c:a", "libopus", "-b:a", "32k", "-ac", "1", "-ar", "16000", str(target)],
+                       check=True)
+    return target
+
+
+def hour(batches: list[str], seconds: int, root: Path = ROOT, first_only: bool = False) -> list[dict]:
+    """One child process per batch size ("base": the code in ``root`` as it was, without the setting)."""
+    path = long_file(seconds)
+    rows = []
+    for b in batches:
+        out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(b), str(THREADS), str(int(first_only))],
+                             check=True, capture_output=True, text=True, cwd=root)
+        rows.append({"file": path.name, "batch": b, **json.loads(out.stdout.strip().splitlines()[-1])})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", default=["accuracy", "speed", "hour"])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--batch", default="0,8")
+    parser.add_argument("--seconds", type=int, default=3600)
+    parser.add_argument("--root", type=Path, default=ROOT, help="hour: run another checkout's code (e.g. the "
+                        "commit before, exported with git archive), batch size 'base'")
+    parser.add_argument("--first-only", action="store_true", help="hour: stop at the first row")
+    args = parser.parse_args()
+    batches = [b for b in args.batch.split(",")]
+    if "accuracy" in args.parts:
+        accuracy([int(b) for b in batches])
+    if "speed" in args.parts:
+        print(json.dumps({k: v for k, v in speed(args.reps, max(int(b) for b in batches)).items() if k != "runs"}))
+    if "hour" in args.parts:
+        hour(batches, args.seconds, args.root.resolve(), args.first_only)
+
+
+if __name__ == "__main__":
+    main()
