@@ -143,28 +143,22 @@ def _speed(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def _threads(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Invalid(f"be a whole number (0 means one per core), not {_shown(value)}")
-    if not 0 <= value <= 64:
-        raise _Invalid(f"be from 0 to 64 (0 means one per core), not {value}")
-    return value
+def _whole_number(high: int, unit: str, zero_means: str) -> Callable[[object], int]:
+    """A check for a whole number from 0 to ``high``, where 0 has a meaning of its own."""
+
+    def check(value: object) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _Invalid(f"be a whole number{unit} (0 means {zero_means}), not {_shown(value)}")
+        if not 0 <= value <= high:
+            raise _Invalid(f"be from 0 to {high} (0 means {zero_means}), not {value}")
+        return value
+
+    return check
 
 
-def _batch_size(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Invalid(f"be a whole number of chunks (0 means sequential), not {_shown(value)}")
-    if not 0 <= value <= 64:
-        raise _Invalid(f"be from 0 to 64 (0 means sequential), not {value}")
-    return value
-
-
-def _speaker_count(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Invalid(f"be a whole number of people (0 means estimate it), not {_shown(value)}")
-    if not 0 <= value <= 8:
-        raise _Invalid(f"be from 0 to 8 (0 means estimate it), not {value}")
-    return value
+_threads = _whole_number(64, "", "one per core")
+_batch_size = _whole_number(64, " of chunks", "sequential")
+_speaker_count = _whole_number(8, " of people", "estimate it")
 
 
 def _boolean(value: object) -> bool:
