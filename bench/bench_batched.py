@@ -53,7 +53,8 @@ def reference_of(name: str) -> tuple[list[str], bool]:
         text = (REAL / "meeting_four_speakers.words.txt").read_text()
         return normal_words(re.sub(r"\[[A-D]\]", " ", text)), False
     lines = (SAMPLES / name).with_suffix(".txt").read_text().splitlines()
-    return normal_words(" ".join(l.split("|", 2)[2] for l in lines if l.strip() and not l.startswith("#"))), True
+    return normal_words(" ".join(line.split("|", 2)[2] for line in lines
+                                 if line.strip() and not line.startswith("#"))), True
 
 
 def wer(ref: list[str], hyp: list[str]) -> float:
