@@ -7,6 +7,8 @@ question must end its row (its wait is measured), and no word may be lost or mov
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tui.core.analytics import session_stats
@@ -86,3 +88,21 @@ def test_a_question_inside_a_chunk_ends_its_row_so_the_figures_see_it_and_the_wa
                                          ("Mr.", False), ("e.g.", False), ("3.5", False), ("so,", False)])
 def test_which_words_end_a_sentence(word, ends):
     assert ends_sentence(word) is ends
+
+
+def _said(speaker: str, *timed: tuple[float, float, str]) -> Segment:
+    words = tuple(Word(a, b, w) for a, b, w in timed)
+    return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), speaker, words)
+
+
+def test_a_sentence_whisper_cut_in_two_is_one_row_again():
+    from tui.core.utterances import join_unfinished
+
+    first = _said("S1", (0.0, 0.3, "How"), (0.3, 0.5, "did"), (0.5, 0.8, "they"))
+    rest = _said("S1", (1.0, 1.4, "go?"))
+    assert [s.text for s in join_unfinished([first, rest])] == ["How did they go?"]
+    assert [s.text for s in join_unfinished([first, replace(rest, speaker="S2")])] == ["How did they", "go?"]
+    finished = _said("S1", (0.0, 0.5, "Good."))
+    assert len(join_unfinished([finished, rest])) == 2  # a sentence ended: two rows
+    late = _said("S1", (3.0, 3.4, "go?"))
+    assert len(join_unfinished([first, late])) == 2  # a long silence: two rows

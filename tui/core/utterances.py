@@ -39,6 +39,28 @@ def ends_sentence(text: str) -> bool:
     return bare.lower().lstrip(_CLOSERS + "(“‘") not in _ABBREVIATIONS
 
 
+def join_unfinished(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS) -> list[Segment]:
+    """Consecutive segments of one speaker joined where the first stops mid-sentence and the
+    silence between them is shorter than ``pause``.
+
+    Whisper ends a segment wherever its 30 s window or its timestamps fall, often mid-sentence
+    ("How did they" | "go?"); a row should be what the person said, so the question is one
+    question. Cut again afterwards with :func:`split_utterances`.
+    """
+    joined: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
+        last = joined[-1] if joined else None
+        if (last is not None and last.speaker == seg.speaker and last.words and seg.words
+                and not ends_sentence(last.words[-1].text) and seg.words[0].start - last.words[-1].end < pause):
+            confidences = [c for c in (last.speaker_confidence, seg.speaker_confidence) if c is not None]
+            joined[-1] = replace(last, end=max(last.end, seg.end), text=f"{last.text} {seg.text}",
+                                 words=last.words + seg.words,
+                                 speaker_confidence=min(confidences) if confidences else None)
+        else:
+            joined.append(seg)
+    return joined
+
+
 def split_at_pauses(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS) -> list[Segment]:
     """Each segment cut at every pause of ``pause`` seconds or more between its words."""
     return split_utterances(segments, pause=pause, sentence_pause=None)

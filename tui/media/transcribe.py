@@ -29,7 +29,7 @@ from tui.core.activity import fit_to_speech
 from tui.core.attribution import carry_speaker_ids
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
-from tui.core.utterances import split_utterances
+from tui.core.utterances import join_unfinished, split_utterances
 from tui.errors import MediaError, TranscriptError
 from tui.core import languages
 from tui.media import model_catalog
@@ -293,7 +293,7 @@ class Transcriber:
             fitted = []
             for audio, speaker in sources:
                 fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech_regions(audio))
-            segments = sort_segments(split_utterances(fitted))
+            segments = sort_segments(split_utterances(join_unfinished(fitted)))
         elif found:
             segments = _separate(sources[0][0], found, num_speakers)
         else:
@@ -442,7 +442,7 @@ def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: in
     speech = speech_regions(mono)
     trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
     separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers, speech=speech)
-    return sort_segments(split_utterances(fit_to_speech(separated, speech)))
+    return sort_segments(split_utterances(join_unfinished(fit_to_speech(separated, speech))))
 
 
 def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
