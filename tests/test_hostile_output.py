@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, truth_transcript
-from tui.cli import main
+from test_hostile_inputs import debrief
 from tui.core.model import Mark, Segment, Transcript
 
 # -- what counts as hostile, written out here independently of the code under test -----------
@@ -110,13 +110,8 @@ def plant_tag(session_file: Path, mark_id: str, tag: str) -> None:
 
 
 def run(capfd, *args) -> tuple[int, str, str]:
-    capfd.readouterr()
-    try:
-        status = main([str(a) for a in args])
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 1
-    out, err = capfd.readouterr()
-    return status, out, err
+    outcome = debrief(capfd, *args)
+    return outcome.status, outcome.out, outcome.err
 
 
 def digest(folder: Path) -> str:
