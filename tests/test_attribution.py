@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tui.core.attribution import approximate_speakers, carry_speaker_ids, doubtful, doubtful_share
+from tui.core.analytics import session_stats
+from tui.core.attribution import carry_speaker_ids, doubtful, doubtful_share
 from tui.core.corrections import Corrections, apply
 from tui.core.model import Segment, Speaker, Transcript, Word
 
@@ -23,7 +24,7 @@ def test_a_speaker_whose_talk_is_largely_in_doubt_has_approximate_figures():
     t = Transcript(segments=(said(0, 10, "S1", 0.9), said(10, 12, "S1", 0.3), said(12, 30, "S2", 0.8),
                              said(30, 30.5, "S2", 0.1)), speakers=(Speaker("S1"), Speaker("S2")))
     assert doubtful_share(t) == {"S1": 2 / 12, "S2": 0.5 / 18.5}
-    assert approximate_speakers(t) == {"S1"}
+    assert {sid for sid, sp in session_stats(t).speakers.items() if sp.approximate} == {"S1"}
 
 
 def test_the_reviewers_assignment_removes_the_doubt():

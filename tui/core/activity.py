@@ -40,9 +40,12 @@ def speech_spans(seg: Segment) -> tuple[Span, ...]:
     return tuple((a, b) for a, b in spans if b > a)
 
 
-def talk_bounds(seg: Segment) -> Span:
-    """From the first word to the last: where an utterance's talking starts and ends."""
-    spans = speech_spans(seg)
+def talk_bounds(seg: Segment, spans: Sequence[Span] | None = None) -> Span:
+    """From the first word to the last: where an utterance's talking starts and ends.
+
+    ``spans``: ``speech_spans(seg)`` if the caller already has them.
+    """
+    spans = speech_spans(seg) if spans is None else spans
     return (spans[0][0], spans[-1][1]) if spans else (seg.start, seg.start)
 
 

@@ -240,7 +240,7 @@ def session_stats(
     names = {sid: transcript.speaker(sid).label for sid in speaker_ids}
     tallies = {sid: _Tally() for sid in speaker_ids}
     talking = [speech_spans(s) for s in segments]
-    bounds = [talk_bounds(s) for s in segments]
+    bounds = [talk_bounds(s, sp) for s, sp in zip(segments, talking)]
     per_speaker_union = {
         sid: union(span for s, sp in zip(segments, talking) if s.speaker == sid for span in sp) for sid in speaker_ids
     }
@@ -257,7 +257,7 @@ def session_stats(
     all_turns = sorted((t for sid in speaker_ids for t in tallies[sid].turns), key=lambda t: t.start)
     monologue_turns = [t for t in all_turns if t.end - t.start > monologue_seconds]
     share_total = sum(talk.values())
-    in_doubt = doubtful_share(transcript)
+    in_doubt = doubtful_share(transcript, talking)
     for i in order:
         if doubtful(segments[i]):
             seg = segments[i]

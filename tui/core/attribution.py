@@ -33,21 +33,19 @@ def doubtful(seg: Segment) -> bool:
     return seg.speaker_confidence is not None and seg.speaker_confidence < DOUBTFUL_BELOW
 
 
-def doubtful_share(transcript: Transcript) -> dict[str, float]:
-    """Per speaker, the share of their talk time spent in doubtful utterances (0 when none)."""
+def doubtful_share(transcript: Transcript, spans: Sequence[Sequence[Span]] | None = None) -> dict[str, float]:
+    """Per speaker, the share of their talk time spent in doubtful utterances (0 when none).
+
+    ``spans``: each segment's ``speech_spans``, in order, if the caller already has them.
+    """
     talk: dict[str, float] = {}
     doubt: dict[str, float] = {}
-    for seg in transcript.segments:
-        seconds = sum(b - a for a, b in speech_spans(seg))
+    for index, seg in enumerate(transcript.segments):
+        seconds = sum(b - a for a, b in (speech_spans(seg) if spans is None else spans[index]))
         talk[seg.speaker] = talk.get(seg.speaker, 0.0) + seconds
         if doubtful(seg):
             doubt[seg.speaker] = doubt.get(seg.speaker, 0.0) + seconds
     return {sid: (doubt.get(sid, 0.0) / total if total > 0 else 0.0) for sid, total in talk.items()}
-
-
-def approximate_speakers(transcript: Transcript) -> frozenset[str]:
-    """Speakers whose figures rest on doubtful attribution."""
-    return frozenset(sid for sid, share in doubtful_share(transcript).items() if share > APPROXIMATE_SHARE)
 
 
 def carry_speaker_ids(before: Sequence[Segment], after: Sequence[Segment]) -> list[Segment]:
