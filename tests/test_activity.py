@@ -13,7 +13,7 @@ from tui.core.activity import fit_to_speech, speech_spans
 from tui.core.analytics import session_stats, talk_share_until
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import lane_coverage
-from tui.core.utterances import split_at_pauses
+from tui.core.utterances import split_utterances
 
 
 def words(*spans: tuple[float, float]) -> tuple[Word, ...]:
@@ -72,12 +72,12 @@ def test_a_long_pause_ends_an_utterance_so_the_wait_after_its_question_is_measur
                       tuple(Word(a, b, t) for a, b, t in [(0.0, 0.4, "How"), (0.4, 0.8, "would"), (0.8, 1.0, "you"),
                                                           (1.0, 1.2, "do"), (1.2, 1.6, "it?"), (9.0, 9.6, "Maybe"),
                                                           (9.6, 10.0, "with"), (10.0, 12.0, "groups.")]))
-    pieces = split_at_pauses([whisper])
+    pieces = split_utterances([whisper], sentence_pause=None)
     assert [p.text for p in pieces] == ["How would you do it?", "Maybe with groups."]
     assert [(p.start, p.end) for p in pieces] == [(0.0, 1.6), (9.0, 12.0)]
     stats = session_stats(session(*pieces, Segment(13.0, 14.0, "Yes.", "S2", words((13.0, 14.0)))))
     assert stats.speakers["S1"].wait_after_questions.rescued == 1
-    assert split_at_pauses([utterance("S1", (0.0, 1.0), (2.0, 3.0))])[0].text == "w0 w1"
+    assert split_utterances([utterance("S1", (0.0, 1.0), (2.0, 3.0))], sentence_pause=None)[0].text == "w0 w1"
 
 
 def test_words_are_trimmed_to_the_voice_and_widened_across_it():

@@ -13,7 +13,7 @@ import pytest
 
 from tui.core.analytics import session_stats
 from tui.core.model import Segment, Speaker, Transcript, Word
-from tui.core.utterances import ends_sentence, split_at_pauses, split_utterances
+from tui.core.utterances import ends_sentence, split_utterances
 
 
 def chunk(*timed: tuple[float, float, str], speaker: str = "S1", confidence: float | None = None) -> Segment:
@@ -61,11 +61,11 @@ def test_sentences_run_together_without_a_pause_stay_one_row_until_the_row_is_lo
     assert all(r.duration < 12.0 + 6.0 for r in rows)  # at most one sentence past the limit
 
 
-def test_a_long_pause_still_ends_a_row_mid_sentence_and_split_at_pauses_ignores_sentence_ends():
+def test_a_long_pause_still_ends_a_row_mid_sentence_and_pauses_alone_ignore_sentence_ends():
     timed = spoken("I was thinking that maybe", 0.0) + spoken("we could try groups. Then see.", 6.0)
     rows = split_utterances([chunk(*timed)])
     assert [r.text for r in rows] == ["I was thinking that maybe", "we could try groups.", "Then see."]
-    assert [r.text for r in split_at_pauses([chunk(*timed)])] == ["I was thinking that maybe",
+    assert [r.text for r in split_utterances([chunk(*timed)], sentence_pause=None)] == ["I was thinking that maybe",
                                                                   "we could try groups. Then see."]
 
 

@@ -61,11 +61,6 @@ def join_unfinished(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_
     return joined
 
 
-def split_at_pauses(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS) -> list[Segment]:
-    """Each segment cut at every pause of ``pause`` seconds or more between its words."""
-    return split_utterances(segments, pause=pause, sentence_pause=None)
-
-
 def split_utterances(segments: Iterable[Segment], pause: float = UTTERANCE_PAUSE_SECONDS,
                      sentence_pause: float | None = SENTENCE_PAUSE_SECONDS,
                      longest: float = LONGEST_UTTERANCE_SECONDS) -> list[Segment]:
