@@ -464,17 +464,11 @@ def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, 
 
 def _decode(path: Path):
     """The recording as one or two 16 kHz float32 channels (two only for stereo files)."""
-    import av
     from faster_whisper.audio import decode_audio
 
+    stereo = _is_stereo(path)
     try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise MediaError(f"{path} has no audio stream")
-            stereo = container.streams.audio[0].codec_context.channels == 2
         decoded = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=stereo)
-    except MediaError:
-        raise
     except Exception as exc:
         raise MediaError(f"cannot decode {path}: {exc}") from exc
     channels = list(decoded) if stereo else [decoded]
