@@ -157,7 +157,7 @@ class PtyProcess:
 
 def expected_content(recording: Path) -> list[bytes]:
     """Bytes that are on screen only once the first frame is complete."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     workspace = open_recording(recording)
     transcript = workspace.cached_transcript()
@@ -253,8 +253,8 @@ def _playing(recording: Path, env: dict[str, str], idle_seconds: float, play_sec
 def build_review(recording: Path):
     """The review as ``debrief REC --audio silent`` builds it (tui/cli.py _open)."""
     from tui.media.playback import open_player
-    from tui.review import Review
-    from tui.workspace import open_recording
+    from tui.session.review import Review
+    from tui.services.workspace import open_recording
 
     workspace = open_recording(recording)
     workspace.annotations.set("position", 0.0)

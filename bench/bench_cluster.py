@@ -69,7 +69,7 @@ def fresh_library(source: list[Path], where: Path) -> Path:
 
 
 def run_batch(folder: Path, jobs: int) -> dict:
-    from tui import batch
+    from tui.services import batch
 
     began = time.perf_counter()
     todo, _ = batch.plan([folder], None, None, False)
@@ -78,7 +78,7 @@ def run_batch(folder: Path, jobs: int) -> dict:
 
 
 def run_cluster(folder: Path, workers: int, threads: int, kill: bool = False) -> dict:
-    from tui import batch, cluster
+    from tui.services import batch, cluster
 
     began = time.perf_counter()
     todo, _ = batch.plan([folder], None, None, False)

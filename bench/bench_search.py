@@ -1,6 +1,6 @@
 """How long a search across the whole library takes (the library screen searches on every keystroke).
 
-The index is built once from the store (``tui.search.index_sessions``), as the library
+The index is built once from the store (``tui.services.search_index.index_sessions``), as the library
 screen does when it opens; then 50 queries of five kinds are timed with
 ``LibraryIndex.search`` (its default limit of 500 hits, as the screen uses it):
 10 common words (the first 500 hits come fast), 10 rare or absent words (every entry read), 10 quoted phrases, 10 ``speaker:`` filters
@@ -67,7 +67,7 @@ def time_queries(index, qs: dict[str, list[str]], reps: int) -> dict[str, list[t
 
 def run(quick: bool) -> list[dict]:
     from tui.core.search import LibraryIndex
-    from tui.search import index_sessions
+    from tui.services.search_index import index_sessions
     from tui.store import Library
 
     manifest = make_data.ensure()

@@ -88,7 +88,7 @@ def pipeline(transcriber, workspace, clock: DiarizeClock) -> tuple[float, float,
 
 def run(quick: bool) -> list[dict]:
     from tui.media.transcribe import Transcriber
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     make_data.ensure()
     source = make_data.REVIEW / ("two_minutes.opus" if quick else "five_minutes.opus")

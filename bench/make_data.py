@@ -252,7 +252,7 @@ def _private_folder(path: Path) -> None:
 
 
 def make_review_library(pieces: list[np.ndarray], log) -> dict:
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     _private_folder(REVIEW)
     made = {}

@@ -102,7 +102,7 @@ def short_recording(tmp_path) -> Path:
 @pytest.fixture
 def short_workspace(short_recording):
     """The short sample opened, with its true transcript cached and speakers named."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     ws = open_recording(short_recording)
     transcript, data = truth_transcript("short_session")

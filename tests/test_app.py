@@ -10,8 +10,8 @@ from tui.app.widgets.notes import NotesPane
 from tui.app.widgets.timeline import SpeakerTimeline
 from tui.app.widgets.transcript import TranscriptView
 from tui.media.playback import open_player
-from tui.review import Review
-from tui.workspace import open_recording
+from tui.session.review import Review
+from tui.services.workspace import open_recording
 
 
 def screen_text(app) -> str:
@@ -503,7 +503,7 @@ async def test_session_details_are_saved_from_the_app(short_workspace):
 
 async def test_a_read_only_library_shows_a_banner_and_refuses_marks_clearly(short_workspace):
     from tui.store import Library
-    from tui.workspace import Workspace
+    from tui.services.workspace import Workspace
 
     library = Library.open(short_workspace.library.db_path, read_only=True)
     workspace = Workspace.of_known_session(library, short_workspace.info, short_workspace.recording)

@@ -55,7 +55,7 @@ async def test_separating_again_with_one_person_relabels_every_row_and_keeps_mar
 
     from conftest import REAL
     from tui.media.transcribe import Transcriber
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     recording = tmp_path / "call.wav"
     shutil.copy(REAL / "two_speakers_phone.wav", recording)

@@ -228,7 +228,7 @@ def test_transcribing_a_folder_does_each_recording_once(tmp_path):
 
 def test_the_configured_batch_size_and_expected_people_reach_the_transcriber(short_recording, tmp_path, monkeypatch):
     """[transcription] batch_size and [speakers] expected are not just listed: transcribe uses them."""
-    import tui.batch as batch
+    import tui.services.batch as batch
 
     config = tmp_path / "config.toml"
     config.write_text("[transcription]\nbatch_size = 8\n\n[speakers]\nexpected = 2\n")

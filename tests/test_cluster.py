@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from archive_fixtures import make_archive
-from tui import cluster
+from tui.services import cluster
 from tui.cli import main
 from tui.errors import DebriefError
 
@@ -96,7 +96,7 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, loopback, capsys, monkey
 def test_a_worker_killed_mid_run_loses_nothing_and_saves_each_recording_once(tmp_path, loopback):
     """Two worker processes on 127.0.0.1; one is killed while it transcribes; the engine retries its work."""
     pytest.importorskip("distributed")
-    from tui import batch
+    from tui.services import batch
 
     folder = tmp_path / "archive"
     recordings = make_archive(folder)
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_saves_each_recording_once(tmp
     # In the library: a complete transcript for every recording, and a rerun has nothing left to do.
     todo_again, skipped_again = batch.plan([folder], None, None, False)
     assert not todo_again and len(skipped_again) == 6
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     for path in recordings:
         transcript = open_recording(path).cached_transcript()
@@ -173,7 +173,7 @@ def test_workers_without_shared_storage_are_sent_the_recordings(tmp_path, loopba
     pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
 
-    from tui import batch
+    from tui.services import batch
 
     folder = tmp_path / "archive"
     made = make_archive(folder, full=False)
@@ -191,7 +191,7 @@ def test_workers_without_shared_storage_are_sent_the_recordings(tmp_path, loopba
                                client=client, on_result=lambda p, info: infos.__setitem__(p, info))
     assert finished == 3 and sorted(infos) == sorted(recordings)
     assert {info["audio"] for info in infos.values()} == {"sent"}, "the workers could not read the paths"
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     for path in recordings:
         transcript = open_recording(path).cached_transcript()
@@ -270,7 +270,7 @@ def test_asking_for_cuda_without_a_gpu_is_one_line(tmp_path, capsys):
 
 @pytest.mark.skipif(__import__("tui.media.device", fromlist=["x"]).cuda_devices() == 0, reason="no CUDA GPU here")
 def test_transcribing_on_the_gpu(tmp_path, capsys):
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     folder = tmp_path / "archive"
     piece = make_archive(folder, full=False)[0]

@@ -1,7 +1,7 @@
 """Ruff and mypy run with the suite, so the README's one test command checks them too.
 
 Ruff looks for errors, not taste (pyproject.toml [tool.ruff]); mypy is strict on the pure
-domain (tui/core) and the review session (tui/review.py), the code every layer trusts.
+domain (tui/core) and the review session (tui/session), the code every layer trusts.
 Each check is shown able to fail on a copy with a planted mistake.
 """
 
@@ -42,7 +42,7 @@ def test_ruff_fails_on_an_undefined_name(tmp_path):
 
 
 def test_mypy_is_clean_and_strict_on_the_domain_and_the_review_session():
-    result = run("mypy", "tui/core", "tui/review.py")
+    result = run("mypy", "tui/core", "tui/session")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

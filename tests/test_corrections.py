@@ -6,7 +6,7 @@ from conftest import truth_transcript
 
 from tui.core.corrections import Corrections, apply
 from tui.core.model import Segment, Speaker, Transcript, Word
-from tui.workspace import open_recording
+from tui.services.workspace import open_recording
 
 WORDS = (Word(0.0, 0.4, "How"), Word(0.5, 0.9, "did"), Word(1.0, 1.5, "it"), Word(1.6, 2.0, "go?"),
          Word(2.4, 2.8, "Really"), Word(2.9, 3.5, "well."))
@@ -57,7 +57,7 @@ def test_round_trip_through_json():
 
 def test_review_corrections_are_durable_and_leave_the_cache_alone(short_workspace, short_recording):
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
     review.go_to_index(1)  # Sam
@@ -113,7 +113,7 @@ def test_a_named_voice_is_recognised_in_the_next_session(short_workspace, tmp_pa
     from conftest import SAMPLES
 
     from tui.media.transcribe import Transcriber
-    from tui.review import Review
+    from tui.session.review import Review
     from tui.media.playback import open_player
 
     review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from tui.cli import main
-from tui.doctor import library_health, run_all
+from tui.services.doctor import library_health, run_all
 
 
 def test_doctor_reports_every_area(short_workspace, capsys, monkeypatch):
@@ -23,7 +23,7 @@ def test_doctor_reports_every_area(short_workspace, capsys, monkeypatch):
 
 
 def test_doctor_says_whether_cuda_works(monkeypatch):
-    from tui import doctor
+    from tui.services import doctor
     from tui.media import device
 
     here = doctor.gpu()

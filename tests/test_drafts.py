@@ -8,7 +8,7 @@ import signal
 from test_app import make_app, notifications
 
 from tui.app.screens.note_editor import NoteEditor
-from tui.workspace import open_recording
+from tui.services.workspace import open_recording
 
 
 async def test_typing_keeps_a_draft_that_the_next_open_offers(short_workspace, short_recording):

@@ -27,8 +27,8 @@ from tui.app.widgets.transcript import TranscriptView
 from tui.config import Config, Tag
 from tui.core.model import Mark
 from tui.media.playback import open_player
-from tui.review import Review
-from tui.workspace import open_recording
+from tui.session.review import Review
+from tui.services.workspace import open_recording
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 
@@ -378,7 +378,7 @@ def one_session_library(short_workspace):
 
 def library_app(folder) -> DebriefApp:
     from tui.app.screens.library import LibraryContext
-    from tui.catalog import open_library
+    from tui.services.catalog import open_library
 
     player = open_player("silent")
 

@@ -232,7 +232,7 @@ def test_impossible_seconds_for_an_export_are_refused(lib, capfd, option, value)
 
 def test_a_negative_context_is_refused_even_when_there_are_no_marks(tmp_path, capfd):
     from conftest import truth_transcript
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     recording = tmp_path / "s.ogg"
     shutil.copy(SAMPLES / "short_session.ogg", recording)

@@ -138,7 +138,7 @@ class Lib:
     vtt: Path
 
     def workspace(self):
-        from tui.workspace import open_recording
+        from tui.services.workspace import open_recording
 
         return open_recording(self.recording)
 
@@ -147,7 +147,7 @@ class Lib:
 def pristine(tmp_path_factory) -> tuple[Lib, Path]:
     """Built once per module (probing and fsyncs add up over a few hundred rows), then restored per test."""
     from conftest import truth_transcript
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     home = tmp_path_factory.mktemp("hostile")
     folder = home / "library"
@@ -814,7 +814,7 @@ def test_export_never_overwrites_the_recording_or_the_database(lib, capfd, victi
 
 
 def test_a_recording_that_disappears_while_it_is_being_opened(short_recording, capfd, monkeypatch):
-    import tui.workspace as workspace
+    import tui.services.workspace as workspace
 
     real_probe = workspace.probe
 
@@ -828,7 +828,7 @@ def test_a_recording_that_disappears_while_it_is_being_opened(short_recording, c
 
 
 def test_a_recording_replaced_by_a_folder_while_it_is_being_opened(short_recording, capfd, monkeypatch):
-    import tui.workspace as workspace
+    import tui.services.workspace as workspace
 
     real_probe = workspace.probe
 
@@ -845,7 +845,7 @@ def test_a_recording_replaced_by_a_folder_while_it_is_being_opened(short_recordi
 async def test_in_the_app_a_vanished_recording_is_a_notification_not_a_crash(lib):
     from tui.app.app import DebriefApp
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     workspace = lib.workspace()
     review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
@@ -863,7 +863,7 @@ async def test_in_the_app_a_vanished_recording_is_a_notification_not_a_crash(lib
 async def test_in_the_app_a_full_disk_is_a_notification_and_the_marks_are_intact(lib, disk_full):
     from tui.app.app import DebriefApp
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     workspace = lib.workspace()
     before = lib.session_file.read_bytes()
@@ -891,7 +891,7 @@ def test_a_library_folder_with_a_damaged_index_is_reported_by_every_folder_comma
 async def test_in_the_app_a_session_file_damaged_by_someone_else_is_reported_and_kept(lib):
     from tui.app.app import DebriefApp
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     workspace = lib.workspace()
     review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
@@ -935,7 +935,7 @@ async def test_the_screen_never_draws_control_characters_from_a_transcript(lib):
     from tui.app.app import DebriefApp
     from tui.core.model import Segment, Speaker, Transcript
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     workspace = lib.workspace()
     hostile = Transcript(

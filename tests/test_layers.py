@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 
-@pytest.mark.parametrize("module", ["tui.core.model", "tui.core.timeline", "tui.core.analytics", "tui.review", "tui.cli"])
+@pytest.mark.parametrize("module", ["tui.core.model", "tui.core.timeline", "tui.core.analytics", "tui.session.review", "tui.services.workspace", "tui.cli"])
 def test_domain_and_review_do_not_import_textual(module):
     code = f"import sys, {module}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -33,12 +33,24 @@ def test_import_contracts_hold():
     assert "0 broken" in result.stdout and "KEPT" in result.stdout
 
 
-def test_an_import_pointing_up_breaks_the_contracts(tmp_path):
-    """The check above can fail: the same linter on a copy with core importing the app."""
+PLANTED = [
+    # (file that gets the import, the import, what the linter must report)
+    ("core/timefmt.py", "from tui.app import app", "tui.core.timefmt -> tui.app"),
+    ("session/review.py", "from tui import cli", "tui.session.review -> tui.cli"),
+    ("services/workspace.py", "from tui.services import batch", "tui.services.workspace -> tui.services.batch"),
+    ("media/probe.py", "from tui.store import files", "tui.media.probe -> tui.store.files"),
+    ("core/model.py", "import numpy", "tui.core.model -> numpy"),
+    ("session/review.py", "import textual", "tui.session.review -> textual"),
+]
+
+
+@pytest.mark.parametrize(("target", "line", "reported"), PLANTED, ids=[p[2] for p in PLANTED])
+def test_each_contract_can_fail(tmp_path, target, line, reported):
+    """The check above can fail: the same linter on a copy with one import that breaks one contract."""
     shutil.copytree(ROOT / "tui", tmp_path / "tui", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    timefmt = tmp_path / "tui" / "core" / "timefmt.py"
-    timefmt.write_text(timefmt.read_text() + "\nfrom tui.app import app  # noqa\n")
+    planted = tmp_path / "tui" / target
+    planted.write_text(planted.read_text() + f"\n{line}  # noqa\n")
     result = lint(tmp_path)
     assert result.returncode != 0
-    assert "BROKEN" in result.stdout and "tui.core.timefmt -> tui.app" in result.stdout
+    assert "BROKEN" in result.stdout and reported in result.stdout

@@ -11,12 +11,12 @@ from textual.widgets import DataTable, OptionList
 from tui.app.app import DebriefApp
 from tui.app.screens.library import LibraryContext, LibraryScreen
 from tui.app.screens.review import ReviewScreen
-from tui.catalog import find_recordings, looks_like_media, open_library, summarise
+from tui.services.catalog import find_recordings, looks_like_media, open_library, summarise
 from tui.core.search import LibraryIndex, SessionIndex, matching_segments, parse_query
 from tui.media.playback import open_player
-from tui.review import Review
-from tui.search import index_sessions
-from tui.workspace import open_recording
+from tui.session.review import Review
+from tui.services.search_index import index_sessions
+from tui.services.workspace import open_recording
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tui.core.corrections import Corrections
 from tui.core.model import Mark, Segment, SessionInfo, Speaker, Transcript, Word
 from tui.core.search import Hit, LibraryIndex, Query, SessionIndex, matching_segments, normalise, parse_query
-from tui.search import index_sessions
+from tui.services.search_index import index_sessions
 from tui.store import Library
 from tui.store.transcripts import TranscriptCache
-from tui.workspace import Workspace
+from tui.services.workspace import Workspace
 
 SEARCH = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

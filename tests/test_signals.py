@@ -75,7 +75,7 @@ class Drop:
 
 def make_library(folder: Path, *, transcribed: bool) -> Path:
     """The short check-in, transcribed; or the 4½-minute session untranscribed, so transcription runs a while."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     folder.mkdir(parents=True)
     sample = "short_session" if transcribed else "coaching_session"

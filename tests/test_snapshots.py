@@ -11,7 +11,7 @@ import pytest
 from tui.app.app import DebriefApp
 from tui.core.model import Mark
 from tui.media.playback import open_player
-from tui.review import Review
+from tui.session.review import Review
 
 
 @pytest.fixture
@@ -87,9 +87,9 @@ def test_export_dialog(snap_compare, review_app, size):
 @pytest.fixture
 def library_app(short_workspace):
     from tui.app.screens.library import LibraryContext
-    from tui.catalog import open_library
+    from tui.services.catalog import open_library
     from tui.core.details import SessionDetails
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     short_workspace.library.set("measures", [{"name": "SRS", "low": 0, "high": 40}])
     short_workspace.annotations.set("details", SessionDetails(title="Check-in", date="2026-11-09", consent="yes",

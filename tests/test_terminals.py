@@ -39,7 +39,7 @@ EXIT_DEADLINE = 10.0
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory) -> Path:
     """The short session with its transcript and a mark, in a library of its own."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     folder = tmp_path_factory.mktemp("terminals")
     rec = folder / "check-in.ogg"
@@ -210,7 +210,7 @@ def test_live_resizing_redraws_at_each_new_size(recording):
 @pytest.fixture(scope="module")
 def coaching(tmp_path_factory) -> Path:
     """The 4½-minute coaching session, transcribed: long enough that the transcript scrolls at every size."""
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     folder = tmp_path_factory.mktemp("coaching")
     rec = folder / "coaching_session.ogg"
@@ -224,8 +224,8 @@ def coaching(tmp_path_factory) -> Path:
 def coaching_app(recording: Path):
     from tui.app.app import DebriefApp
     from tui.media.playback import open_player
-    from tui.review import Review
-    from tui.workspace import open_recording
+    from tui.session.review import Review
+    from tui.services.workspace import open_recording
 
     workspace = open_recording(recording, recording.parent / "debrief.json")
     return DebriefApp(Review(workspace, open_player("silent"), transcript=workspace.cached_transcript()))
@@ -301,7 +301,7 @@ async def test_a_note_being_typed_survives_a_resize(coaching):
 def review_app(short_workspace):
     from tui.app.app import DebriefApp
     from tui.media.playback import open_player
-    from tui.review import Review
+    from tui.session.review import Review
 
     short_workspace.annotations.add_mark(
         Mark("m1", 15.621, 17.858, "open-question", "Asked what she noticed", "coach", "2026-11-09T10:00:00Z"))

@@ -68,7 +68,7 @@ def test_details_saved_durably_and_out_of_range_refused(short_workspace):
 
 
 def test_export_warns_without_consent_and_refuses_when_refused(short_workspace):
-    from tui.exporting import ExportOptions, export
+    from tui.services.exporting import ExportOptions, export
 
     pair = [(short_workspace.report(), short_workspace.recording)]
     assert any("consent" in w for w in export(pair, ExportOptions("md")).warnings)
@@ -85,7 +85,7 @@ async def test_library_shows_measures_trends_and_goal(tmp_path):
     from textual.widgets import Sparkline
 
     from test_library import make_library_app
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     for name, date, ors in (("short_session", "2026-10-01", 22.0), ("coaching_session", "2026-10-15", 27.0)):
         rec = tmp_path / f"{name}.ogg"

@@ -235,8 +235,8 @@ def _open(args: argparse.Namespace) -> int:
     from tui.config import check_keymap, load_config
     from tui.media.playback import open_player
     from tui.media.transcribe import Transcriber, check_language, resolve_model
-    from tui.review import Review
-    from tui.workspace import open_recording
+    from tui.session.review import Review
+    from tui.services.workspace import open_recording
 
     config = load_config()
     check_keymap(config, binding_ids())
@@ -258,7 +258,7 @@ def _open(args: argparse.Namespace) -> int:
     try:
         if args.path.is_dir():
             from tui.app.screens.library import LibraryContext
-            from tui.catalog import open_library
+            from tui.services.catalog import open_library
 
             context = LibraryContext(args.path, open_library(args.path, args.db), review_of, transcriber, player)
             app = DebriefApp(library=context, transcriber_factory=transcriber, keymap=config.keys, config=config)
@@ -285,7 +285,7 @@ def _transcribe(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from tui import batch
+    from tui.services import batch
     from tui.config import load_config
     from tui.core.languages import describe as describe_language
 
@@ -349,7 +349,7 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 
 def _cluster():
-    from tui import cluster
+    from tui.services import cluster
 
     return cluster
 
@@ -373,7 +373,7 @@ def _cluster_target(args: argparse.Namespace):
 def _import(args: argparse.Namespace) -> int:
     from tui.config import load_config
     from tui.formats.transcript_import import load_transcript
-    from tui.workspace import check_recording, open_recording, peek_session
+    from tui.services.workspace import check_recording, open_recording, peek_session
 
     load_config()
     # Every check before the library is touched: a refused import writes nothing.
@@ -417,7 +417,7 @@ def _stats(args: argparse.Namespace) -> int:
     from tui.config import load_config
     from tui.core.analytics import stats_to_json
     from tui.formats import stats_text
-    from tui.workspace import library_reports, open_recording
+    from tui.services.workspace import library_reports, open_recording
 
     load_config()
     if args.path.is_dir():
@@ -440,7 +440,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     from tui.config import load_config
-    from tui.doctor import run_all
+    from tui.services.doctor import run_all
 
     try:
         config = load_config()
@@ -529,7 +529,7 @@ def _config(args: argparse.Namespace) -> int:
 def _marks(args: argparse.Namespace) -> int:
     from tui.config import load_config
     from tui.core.timefmt import format_range
-    from tui.workspace import open_recording
+    from tui.services.workspace import open_recording
 
     load_config()
     ws = open_recording(args.recording, args.db, read_only=True)
@@ -550,7 +550,7 @@ def _mark(args: argparse.Namespace) -> int:
     from tui.core.model import Mark
     from tui.core.timefmt import format_range
     from tui.store import new_mark_id, utc_now
-    from tui.workspace import check_recording, current_author, open_recording
+    from tui.services.workspace import check_recording, current_author, open_recording
 
     load_config()  # every check before the library is touched
     tag = args.tag.strip()
@@ -581,9 +581,9 @@ def _time(text: str, option: str, duration: float) -> float:
 
 def _export(args: argparse.Namespace) -> int:
     from tui.config import load_config
-    from tui.exporting import ExportOptions, export, protected_paths, save
+    from tui.services.exporting import ExportOptions, export, protected_paths, save
     from tui.store import Library
-    from tui.workspace import library_folder, library_reports, open_recording, redaction_terms, resolve_db
+    from tui.services.workspace import library_folder, library_reports, open_recording, redaction_terms, resolve_db
 
     config = load_config()
     to_stdout = args.output is None or str(args.output) == "-"

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.config import Config
 from tui.errors import DebriefError
-from tui.review import Review
+from tui.session.review import Review
 
 from .collector import IdleCollector
 from .screens.help import HelpScreen, KeyHelp

@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Input, Label, Markdown, RadioButton, Radio
 from textual.worker import Worker, WorkerState
 
 from tui.errors import DebriefError
-from tui.exporting import FORMATS, SUFFIXES, ExportOptions
+from tui.services.exporting import FORMATS, SUFFIXES, ExportOptions
 
 from .base import Dialog, DialogProblem
 

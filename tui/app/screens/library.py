@@ -17,16 +17,16 @@ from textual.widgets import DataTable, Footer, Input, Label, OptionList, Progres
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from tui.catalog import SessionSummary, summarise, summarise_one
+from tui.services.catalog import SessionSummary, summarise, summarise_one
 from tui.core.search import Hit, LibraryIndex
 from tui.core.trends import FIGURES, describe, measure_series
 from tui.core.trends import figure as trend_figure
 from tui.core.trends import series as trend_series
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError
-from tui.search import index_sessions
+from tui.services.search_index import index_sessions
 from tui.store import Library
-from tui.workspace import focus_goal, library_measures
+from tui.services.workspace import focus_goal, library_measures
 
 from .dialogs import ChoiceDialog
 
@@ -288,7 +288,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
 
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _transcribe_all(self, todo: list[SessionSummary]) -> int:
-        from tui.workspace import open_recording
+        from tui.services.workspace import open_recording
 
         transcriber = self.context.make_transcriber()
         total = sum(max(s.info.duration, 1.0) for s in todo)

@@ -1,6 +1,6 @@
 """The review screen: transcript, speaker timeline and notes side by side.
 
-The screen owns the :class:`~tui.review.Review` and is the only place that changes it:
+The screen owns the :class:`~tui.session.review.Review` and is the only place that changes it:
 panes post messages up ("the cursor moved", "this mark was chosen"), the screen updates
 the review and pushes the new state down into the panes. Disk work (saving marks,
 transcribing) runs in workers; a pausable timer follows the playhead.
@@ -28,7 +28,7 @@ from tui.core.model import DEFAULT_TAG, Mark, Segment, Transcript
 from tui.core.search import matching_segments, parse_query
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError
-from tui.review import Review
+from tui.session.review import Review
 
 from ..text import format_mark_range, key_name as _key_name, silent_reason
 from ..widgets.notes import NotesPane
@@ -605,7 +605,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
     # -- exporting and reflecting -------------------------------------------------------
 
     def action_export(self) -> None:
-        from tui.exporting import export
+        from tui.services.exporting import export
 
         review, config = self.review, self.app.config
         if not review.segments:
@@ -628,7 +628,7 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_export(self, choice: ExportChoice) -> tuple[Path, int, list[str]]:
-        from tui.exporting import export, protected_paths, save
+        from tui.services.exporting import export, protected_paths, save
 
         workspace = self.review.workspace
         result = export([(workspace.report(), workspace.recording)], choice.options)

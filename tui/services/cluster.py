@@ -16,7 +16,7 @@ machine. Needs the ``cluster`` extra (``pip install 'debrief[cluster]'``).
   a few recordings are in flight at once (twice the cluster's threads), so neither the
   client nor the scheduler ever holds the archive in memory.
 - Ctrl-C cancels what is queued or running and keeps every transcript already saved; the
-  next run skips them (:func:`tui.batch.plan`).
+  next run skips them (:func:`tui.services.batch.plan`).
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.batch import Done
+from tui.services.batch import Done
 from tui.core.model import Transcript
 from tui.errors import DebriefError
 from tui.media.transcribe import Transcriber
-from tui.workspace import Workspace
+from tui.services.workspace import Workspace
 
 INSTALL = "pip install 'debrief[cluster]'"
 CONNECT_TIMEOUT = 10.0

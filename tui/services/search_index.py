@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from tui.core.search import LibraryIndex, SessionIndex
 from tui.errors import DebriefError
 from tui.store import Library
-from tui.workspace import Workspace
+from tui.services.workspace import Workspace
 
 
 def index_sessions(library: Library, session_ids: Iterable[str] | None = None) -> LibraryIndex:

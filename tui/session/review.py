@@ -18,7 +18,7 @@ from tui.core.timeline import SegmentIndex, next_mark, previous_mark
 from tui.errors import DebriefError, StoreReadOnlyError
 from tui.media.playback import Player
 from tui.store import new_mark_id, utc_now
-from tui.workspace import Workspace, current_author, redaction_terms
+from tui.services.workspace import Workspace, current_author, redaction_terms
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 RESUME_REWIND_SECONDS = 2.0

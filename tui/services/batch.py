@@ -15,10 +15,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui.catalog import find_recordings
+from tui.services.catalog import find_recordings
 from tui.errors import DebriefError, MediaError
 from tui.media.transcribe import Transcriber, check_language, resolve_model
-from tui.workspace import Workspace, open_recording
+from tui.services.workspace import Workspace, open_recording
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _play_tone(player) -> str | None:
 def library_health(folder: Path, db: Path | None = None) -> Iterator[Check]:
     from tui.store import Library
     from tui.store.files import not_writable_reason
-    from tui.workspace import resolve_db
+    from tui.services.workspace import resolve_db
 
     db_path = resolve_db(folder, db)
     if not db_path.exists():

@@ -20,7 +20,7 @@ from tui.core.model import SessionInfo, Speaker
 from tui.errors import DebriefError
 from tui.media.probe import probe
 from tui.store import Library
-from tui.workspace import DB_NAME, Workspace, library_folder, resolve_db
+from tui.services.workspace import DB_NAME, Workspace, library_folder, resolve_db
 
 _SIGNATURES: tuple[tuple[int, bytes], ...] = (
     (0, b"RIFF"),  # wav, avi

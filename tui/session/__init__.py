@@ -1,0 +1,1 @@
+"""One reviewing session's state, independent of any terminal: cursor, playhead, marks, speaker fixes."""
