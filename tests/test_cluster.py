@@ -184,7 +184,7 @@ def test_workers_without_shared_storage_are_sent_the_recordings(tmp_path, loopba
     preload.write_text(BLIND_WORKER.format(hidden=str(folder.resolve())))
     todo, _ = batch.plan([folder], None, None, False)
     infos: dict[Path, dict] = {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                       preload=[str(preload)]) as engine, Client(engine) as client:
         target = cluster.Target(address=engine.scheduler_address)  # a scheduler's address, as with tcp://HOST
         finished = cluster.run(todo, target=target, model=None, threads=1, speakers=None, device="cpu",

@@ -172,9 +172,10 @@ def connect(target: Target, *, threads: int | None = None, timeout: float | None
         os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
         # The engine's own log lines (a lost worker it replaces, a result it gathers again) would break the
         # progress display: what it could not mend reaches the user as that recording's failure.
+        # Its HTTP endpoint listens on a free loopback port: never on the network, never "port 8787 in use".
         # One task per worker at a time; each worker has its share of the cores (threads are given per task).
         cluster = LocalCluster(n_workers=target.local_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL)
+                               host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
         try:
             return Client(cluster, timeout=timeout), cluster
         except BaseException:
