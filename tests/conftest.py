@@ -109,3 +109,14 @@ def short_workspace(short_recording):
     ws.save_transcript(transcript)
     ws.annotations.set("speakers", {s["id"]: {"name": s["name"], "role": s["role"]} for s in data["speakers"]})
     return ws
+
+
+@pytest.fixture
+def review_app(short_workspace):
+    """The sample session open for review, with one mark and a note: what the snapshots show."""
+    from app_helpers import make_app
+    from tui.core.model import Mark
+
+    short_workspace.annotations.add_mark(
+        Mark("m1", 15.621, 17.858, "open-question", "Asked what she noticed", "coach", "2026-11-09T10:00:00Z"))
+    return make_app(short_workspace, author="coach")

@@ -11,22 +11,9 @@ from tui.app.widgets.timeline import SpeakerTimeline
 from tui.app.widgets.transcript import TranscriptView
 from tui.media.playback import open_player
 from tui.session.review import Review
+
+from app_helpers import make_app, notifications, screen_text, silent_review
 from tui.services.workspace import open_recording
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def notifications(app) -> str:
-    """The toasts the app has shown."""
-    return "\n".join(n.message for n in app._notifications)
-
-
-def make_app(workspace) -> DebriefApp:
-    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
-    return DebriefApp(review)
 
 
 async def test_the_screen_shows_transcript_timeline_notes_and_status(short_workspace):
@@ -145,7 +132,7 @@ async def test_delete_and_undo_a_mark(short_workspace):
         await pilot.press("d")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.review.marks == []
+        assert app.review.marks == ()
         await pilot.press("u")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -193,7 +180,7 @@ async def test_the_notes_pane_follows_the_cursor_to_the_current_note(short_works
 
 
 async def test_the_notes_pane_waits_for_the_cursor_to_rest(short_workspace, monkeypatch):
-    from tui.app.screens import review as review_screen
+    from tui.app.screens.review import screen as review_screen
     from tui.core.model import Mark
 
     monkeypatch.setattr(review_screen, "NOTES_FOLLOW_SECONDS", 3600.0)  # never rests, in this test
@@ -275,11 +262,10 @@ async def test_position_is_remembered(short_workspace, short_recording):
 
 
 async def test_an_untranscribed_recording_is_transcribed_in_the_app(short_recording):
-    from tui.core.model import Transcript
     from tui.media.transcribe import Transcriber
 
     workspace = open_recording(short_recording)
-    review = Review(workspace, open_player("silent"), transcript=Transcript(duration=workspace.info.duration, complete=False))
+    review = silent_review(workspace)
     app = DebriefApp(review, transcriber_factory=lambda: Transcriber(threads=2))
     seen_while_running: list[int] = []
     async with app.run_test(size=(100, 30)) as pilot:
@@ -507,7 +493,7 @@ async def test_a_read_only_library_shows_a_banner_and_refuses_marks_clearly(shor
 
     library = Library.open(short_workspace.library.db_path, read_only=True)
     workspace = Workspace.of_known_session(library, short_workspace.info, short_workspace.recording)
-    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
+    review = silent_review(workspace)
     app = DebriefApp(review)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -516,7 +502,7 @@ async def test_a_read_only_library_shows_a_banner_and_refuses_marks_clearly(shor
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "read-only" in notifications(app)
-        assert review.marks == []
+        assert review.marks == ()
     assert short_workspace.annotations.marks() == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from test_app import make_app, screen_text
+from app_helpers import make_app, screen_text
 
 from tui.core.model import Mark
 

@@ -6,7 +6,7 @@ import gc
 import weakref
 
 import pytest
-from test_app import make_app
+from app_helpers import make_app
 
 from tui.app.collector import PUT_OFF, IdleCollector
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_helpers import silent_review
 from conftest import truth_transcript
 
 from tui.core.corrections import Corrections, apply
@@ -56,13 +57,11 @@ def test_round_trip_through_json():
 
 
 def test_review_corrections_are_durable_and_leave_the_cache_alone(short_workspace, short_recording):
-    from tui.media.playback import open_player
-    from tui.session.review import Review
 
-    review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
+    review = silent_review(short_workspace)
     review.go_to_index(1)  # Sam
-    review.assign_current(0)  # was Maria, actually
-    review.name_speaker("S2", "Sam Park", "teacher")
+    review.commit(review.fixes.assign(review.current, 0))  # was Maria, actually
+    review.commit(review.fixes.name("S2", "Sam Park", "teacher"))
     assert review.current.speaker == "S1"
     reopened = open_recording(short_recording)
     cached = reopened.cached_transcript()
@@ -73,7 +72,7 @@ def test_review_corrections_are_durable_and_leave_the_cache_alone(short_workspac
 
 
 async def test_keys_reassign_name_and_split(short_workspace):
-    from test_app import make_app
+    from app_helpers import make_app
 
     from tui.app.screens.dialogs import SpeakerDialog
 
@@ -113,11 +112,9 @@ def test_a_named_voice_is_recognised_in_the_next_session(short_workspace, tmp_pa
     from conftest import SAMPLES
 
     from tui.media.transcribe import Transcriber
-    from tui.session.review import Review
-    from tui.media.playback import open_player
 
-    review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
-    review.name_speaker("S1", "Maria", "coach")
+    review = silent_review(short_workspace)
+    review.commit(review.fixes.name("S1", "Maria", "coach"))
     assert short_workspace.remember_voice(review.transcript, "S1") == "Maria"
     assert "Maria" in short_workspace.voices()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 
-from test_app import make_app, notifications
+from app_helpers import make_app, notifications
 
 from tui.app.screens.note_editor import NoteEditor
 from tui.services.workspace import open_recording

@@ -28,17 +28,16 @@ from tui.config import Config, Tag
 from tui.core.model import Mark
 from tui.media.playback import open_player
 from tui.session.review import Review
+
+from app_helpers import make_app, screen_text
+from app_helpers import notifications as all_notifications
 from tui.services.workspace import open_recording
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 
 
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
 def notifications(app) -> str:
-    return "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+    return all_notifications(app, titles=True)
 
 
 def hint(app) -> str:
@@ -73,11 +72,6 @@ async def settle(app, pilot) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
-
-
-def make_app(workspace, config: Config | None = None) -> DebriefApp:
-    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
-    return DebriefApp(review, config=config)
 
 
 # -- item 2: tags from the config work in the app ----------------------------------------
@@ -384,7 +378,7 @@ def library_app(folder) -> DebriefApp:
 
     def review_of(path):
         ws = open_recording(path)
-        return Review(ws, player, transcript=ws.cached_transcript())
+        return Review.open(ws, player)
 
     return DebriefApp(library=LibraryContext(folder, open_library(folder), review_of, None, player))
 

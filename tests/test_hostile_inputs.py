@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from app_helpers import silent_review
+
 from conftest import ROOT, SAMPLES
 from hostile_media import (
     FOUR_HOURS,
@@ -844,11 +846,9 @@ def test_a_recording_replaced_by_a_folder_while_it_is_being_opened(short_recordi
 
 async def test_in_the_app_a_vanished_recording_is_a_notification_not_a_crash(lib):
     from tui.app.app import DebriefApp
-    from tui.media.playback import open_player
-    from tui.session.review import Review
 
     workspace = lib.workspace()
-    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
+    review = silent_review(workspace)
     app = DebriefApp(review)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -862,12 +862,10 @@ async def test_in_the_app_a_vanished_recording_is_a_notification_not_a_crash(lib
 
 async def test_in_the_app_a_full_disk_is_a_notification_and_the_marks_are_intact(lib, disk_full):
     from tui.app.app import DebriefApp
-    from tui.media.playback import open_player
-    from tui.session.review import Review
 
     workspace = lib.workspace()
     before = lib.session_file.read_bytes()
-    app = DebriefApp(Review(workspace, open_player("silent"), transcript=workspace.cached_transcript()))
+    app = DebriefApp(silent_review(workspace))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("j", "m")
@@ -890,11 +888,9 @@ def test_a_library_folder_with_a_damaged_index_is_reported_by_every_folder_comma
 
 async def test_in_the_app_a_session_file_damaged_by_someone_else_is_reported_and_kept(lib):
     from tui.app.app import DebriefApp
-    from tui.media.playback import open_player
-    from tui.session.review import Review
 
     workspace = lib.workspace()
-    review = Review(workspace, open_player("silent"), transcript=workspace.cached_transcript())
+    review = silent_review(workspace)
     app = DebriefApp(review)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -934,8 +930,6 @@ def test_a_four_hour_recording_opens_and_can_be_marked_near_its_end(four_hours, 
 async def test_the_screen_never_draws_control_characters_from_a_transcript(lib):
     from tui.app.app import DebriefApp
     from tui.core.model import Segment, Speaker, Transcript
-    from tui.media.playback import open_player
-    from tui.session.review import Review
 
     workspace = lib.workspace()
     hostile = Transcript(
@@ -943,7 +937,7 @@ async def test_the_screen_never_draws_control_characters_from_a_transcript(lib):
                   Segment(4.0, 6.0, "Fine\x07 thanks", "S2")),
         speakers=(Speaker("S1", "Eve\x1b[31m"), Speaker("S2", "Bob")), duration=74.0, source="hand-edited")
     workspace.save_transcript(hostile)
-    app = DebriefApp(Review(workspace, open_player("silent"), transcript=workspace.cached_transcript()))
+    app = DebriefApp(silent_review(workspace))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         drawn = "".join(segment.text for strip in app.screen._compositor.render_strips() for segment in strip)

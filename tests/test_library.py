@@ -94,7 +94,7 @@ def make_library_app(folder) -> DebriefApp:
 
     def review_of(path):
         ws = open_recording(path)
-        return Review(ws, player, transcript=ws.cached_transcript() or __import__("tui.core.model", fromlist=["Transcript"]).Transcript(complete=False))
+        return Review.open(ws, player)
 
     return DebriefApp(library=LibraryContext(folder, open_library(folder), review_of, None, player))
 

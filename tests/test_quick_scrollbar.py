@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_app import make_app
+from app_helpers import make_app
 from textual.scrollbar import ScrollBar
 
 from tui.app.widgets.quick_scrollbar import QuickScrollBar

@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+
 from tui.app.app import DebriefApp
 from tui.core.model import Mark
 from tui.media.playback import open_player
 from tui.session.review import Review
 
 
-@pytest.fixture
-def review_app(short_workspace):
-    short_workspace.annotations.add_mark(
-        Mark("m1", 15.621, 17.858, "open-question", "Asked what she noticed", "coach", "2026-11-09T10:00:00Z")
-    )
-    review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
-    review.author = "coach"
-    return DebriefApp(review)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
@@ -100,7 +93,7 @@ def library_app(short_workspace):
 
     def review_of(path):
         ws = open_recording(path)
-        return Review(ws, player, transcript=ws.cached_transcript())
+        return Review.open(ws, player)
 
     return DebriefApp(library=LibraryContext(folder, open_library(folder), review_of, None, player))
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from app_helpers import silent_review
 from textual.binding import Binding
 
 from conftest import ROOT, SAMPLES, truth_transcript
@@ -223,12 +225,10 @@ def coaching(tmp_path_factory) -> Path:
 
 def coaching_app(recording: Path):
     from tui.app.app import DebriefApp
-    from tui.media.playback import open_player
-    from tui.session.review import Review
     from tui.services.workspace import open_recording
 
     workspace = open_recording(recording, recording.parent / "debrief.json")
-    return DebriefApp(Review(workspace, open_player("silent"), transcript=workspace.cached_transcript()))
+    return DebriefApp(silent_review(workspace))
 
 
 def cursor_row_visible(app) -> bool:
@@ -297,17 +297,6 @@ async def test_a_note_being_typed_survives_a_resize(coaching):
 # -- snapshot of the wide layout --------------------------------------------------------------------
 
 
-@pytest.fixture
-def review_app(short_workspace):
-    from tui.app.app import DebriefApp
-    from tui.media.playback import open_player
-    from tui.session.review import Review
-
-    short_workspace.annotations.add_mark(
-        Mark("m1", 15.621, 17.858, "open-question", "Asked what she noticed", "coach", "2026-11-09T10:00:00Z"))
-    review = Review(short_workspace, open_player("silent"), transcript=short_workspace.cached_transcript())
-    review.author = "coach"
-    return DebriefApp(review)
 
 
 def test_review_screen_at_200x50(snap_compare, review_app):

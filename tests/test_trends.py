@@ -100,7 +100,7 @@ async def test_library_shows_measures_trends_and_goal(tmp_path):
     async with app.run_test(size=(160, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)
-        from test_app import screen_text
+        from app_helpers import screen_text
 
         text = screen_text(app)
         assert "Focus goal: Wait 5 s after questions" in text

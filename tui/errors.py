@@ -43,3 +43,8 @@ class StoreReadOnlyError(StoreError):
 
 class StoreSchemaError(StoreError):
     """A database file was written by a newer Debrief."""
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line for the reviewer: our own errors as they are, anything else as a bug to report."""
+    return str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"

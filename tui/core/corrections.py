@@ -11,6 +11,7 @@ again (segment boundaries move a little; a stretch of time keeps its speaker).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -159,3 +160,17 @@ def _split_text_by_time(seg: Segment, cuts: list[float]) -> list[Segment]:
         if chunk:
             pieces.append(Segment(a, b, " ".join(chunk), seg.speaker))
     return pieces
+
+
+def named_speakers(transcript: Transcript, names: Mapping[str, Any]) -> tuple[Speaker, ...]:
+    """The transcript's speakers with the names and roles the reviewer gave them (id -> {name, role})."""
+    ids = [s.id for s in transcript.speakers] or sorted({s.speaker for s in transcript.segments})
+    result = []
+    for sid in ids:
+        base = transcript.speaker(sid)
+        named = names.get(sid, {})
+        if named:  # named by the reviewer: confirmed, no longer a guess from a voice profile
+            result.append(Speaker(sid, named.get("name", base.name), named.get("role", base.role)))
+        else:
+            result.append(base)
+    return tuple(result)

@@ -15,6 +15,7 @@ from tui.core.analytics import session_stats
 from tui.core.corrections import Corrections
 from tui.core.details import DEFAULT_MEASURES, Measure, SessionDetails
 from tui.core.corrections import apply as apply_corrections
+from tui.core.corrections import named_speakers
 from tui.core.model import SessionInfo, Speaker, Transcript
 from tui.core.report import SessionReport
 from tui.errors import DebriefError, MediaError, StoreReadOnlyError, TranscriptError
@@ -154,17 +155,7 @@ class Workspace:
 
     def speakers(self, transcript: Transcript, names: dict | None = None) -> tuple[Speaker, ...]:
         """The transcript's speakers with the names and roles the reviewer gave them."""
-        given = self.speaker_names() if names is None else names
-        ids = [s.id for s in transcript.speakers] or sorted({s.speaker for s in transcript.segments})
-        result = []
-        for sid in ids:
-            base = transcript.speaker(sid)
-            named = given.get(sid, {})
-            if named:  # named by the reviewer: confirmed, no longer a guess from a voice profile
-                result.append(Speaker(sid, named.get("name", base.name), named.get("role", base.role)))
-            else:
-                result.append(base)
-        return tuple(result)
+        return named_speakers(transcript, self.speaker_names() if names is None else names)
 
     def report(self, transcript: Transcript | None = None) -> SessionReport:
         """What an export of this session shows; refuses when there is no transcript yet.

@@ -20,10 +20,7 @@ from ..text import format_mark_range
 class NotesPane(OptionList):
     """Marks of the session: time, tag, note, author.
 
-    | Key | Action |
-    |---|---|
-    | `j` / `down`, `k` / `up` | Next / previous mark |
-    | `enter` | Jump to the mark |
+    Its keys are in :attr:`BINDINGS` (the footer, `?` and the palette show them).
     """
 
     PANE_NAME = "notes"

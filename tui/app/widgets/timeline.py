@@ -37,10 +37,7 @@ def shade(fraction: float) -> str:
 class SpeakerTimeline(Widget, can_focus=True):
     """Who spoke when, for the whole session, in the height of the pane.
 
-    | Key | Action |
-    |---|---|
-    | `j` / `down`, `k` / `up` | Move through time; the transcript follows |
-    | `enter` | Go to the transcript at this time |
+    Its keys are in :attr:`BINDINGS` (the footer, `?` and the palette show them).
 
     | Component class | What |
     |---|---|

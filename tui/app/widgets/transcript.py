@@ -11,12 +11,12 @@ from __future__ import annotations
 import textwrap
 from bisect import bisect_left
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -56,13 +56,7 @@ class _Line(NamedTuple):
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     """Transcript of the session, the cursor row being the reviewer's "here".
 
-    | Key | Action |
-    |---|---|
-    | `j` / `down` | Next utterance |
-    | `k` / `up` | Previous utterance |
-    | `pagedown` / `pageup` | A screen further / back |
-    | `g` / `home`, `G` / `end` | First / last utterance |
-    | `!` | Next utterance whose speaker is uncertain (shown `≈Name`) |
+    Its keys are in :attr:`BINDINGS` (the footer, `?` and the palette show them).
 
     | Component class | What |
     |---|---|
@@ -125,6 +119,8 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         self._playing = -1
         self._lines: list[_Line] = []
         self._style_cache: dict[tuple[bool, bool, bool], dict[str, Style]] = {}
+        self._strips: LRUCache[tuple[int, tuple[bool, bool, bool], int], Strip] = LRUCache(STRIP_CACHE_SIZE)
+        """Drawn rows of this view only (a cache on the method would keep every view alive)."""
         self._shown: list[int] | None = None
         """Indexes of the utterances shown (a thin slice), or None for all."""
         self._order: list[int] = []
@@ -151,7 +147,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         self._marked = marked
         self._time_width = TIME_WIDTH + (2 if self._segments and self._segments[-1].start >= 3600 else 0)
         self._layout_width = -1
-        self._render_cached.cache_clear()
+        self._strips.clear()
         self._relayout()
         self.refresh()
 
@@ -159,7 +155,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         if marked != self._marked:
             changed = marked.symmetric_difference(self._marked)
             self._marked = marked
-            self._render_cached.cache_clear()
+            self._strips.clear()
             for index in changed:
                 self._refresh_segment(index)
 
@@ -167,7 +163,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
         """Highlight ``terms`` in the utterances ``hits`` (empty: no search)."""
         changed = hits | self._hits
         self._hits, self._terms = hits, tuple(t for t in terms if t)
-        self._render_cached.cache_clear()
+        self._strips.clear()
         for index in changed:
             self._refresh_segment(index)
 
@@ -286,7 +282,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
             lines.extend(_Line(i, n == 0, piece) for n, piece in enumerate(pieces))
             span[i] = (top, len(lines))
         self._lines, self._span, self._order = lines, span, order
-        self._render_cached.cache_clear()
+        self._strips.clear()
         self.virtual_size = Size(self.size.width, len(lines))
         if self._segments:
             self._scroll_to_segment(self._cursor, animate=False)
@@ -313,7 +309,11 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
             return Strip.blank(self.size.width, self.rich_style)
         line = self._lines[line_no]
         state = (line.segment == self._cursor, line.segment == self._playing, self.has_focus)
-        return self._render_cached(line_no, state, self.size.width)
+        key = (line_no, state, self.size.width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_strip(line_no, state, self.size.width)
+        return strip
 
     def _styles(self, state: tuple[bool, bool, bool]) -> dict[str, Style]:
         """The resolved styles of one row state, looked up in the CSS once, not per line drawn."""
@@ -334,8 +334,7 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
             }
         return styles
 
-    @lru_cache(maxsize=STRIP_CACHE_SIZE)
-    def _render_cached(self, line_no: int, state: tuple[bool, bool, bool], width: int) -> Strip:
+    def _render_strip(self, line_no: int, state: tuple[bool, bool, bool], width: int) -> Strip:
         line = self._lines[line_no]
         seg = self._segments[line.segment]
         styles = self._styles(state)
@@ -389,4 +388,4 @@ unsure who said it: `!` goes to the next such row, `1`…`9` gives it to the rig
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._style_cache.clear()
-        self._render_cached.cache_clear()
+        self._strips.clear()
