@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from tui.core.attribution import APPROXIMATE_NOTE
 from tui.core import languages
+from tui.core.feedback import SOURCE as FEEDBACK_SOURCE
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
 from tui.core.timefmt import format_range, format_time
 from tui.errors import DebriefError
 from tui.formats.scope import Reports, reflection, segments_around, shareable_marks
+from tui.formats import html_review
 from tui.formats.html_style import CSS
 from tui.formats.shown import shown_series
 
@@ -32,8 +34,6 @@ SPEAKER_COLOURS = ("#0060a8", "#b34700", "#00785a", "#a3377e", "#7a5c00", "#3b5b
 
 _MIME = re.compile(r"^audio/[A-Za-z0-9.+-]+$")
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; media-src data:; img-src data:; base-uri 'none'; form-action 'none'"
-
 
 
 def render(
@@ -43,10 +43,14 @@ def render(
     clips: Mapping[str, bytes] | None = None,
     clip_mime: str = "audio/ogg",
     heading: str = "",
+    tags: Sequence[str] = (),
+    feedback: bool = True,
 ) -> str:
     """The page for one session or a series; ``clips`` maps mark id -> encoded audio to embed.
 
-    ``heading`` titles a series or a tag selection ("All growth-edge moments").
+    ``heading`` titles a series or a tag selection ("All growth-edge moments"). A single
+    session's page has a reviewer mode (``feedback``) in which a mentor comments with
+    ``tags`` (the configured vocabulary; the session's tags in use are added).
     """
     series = shown_series(reports)  # no escape sequence, override or hidden character reaches the page
     heading = visible(heading)
@@ -54,6 +58,7 @@ def render(
         raise DebriefError(f"{clip_mime!r} is not an audio MIME type (such as audio/ogg).")
     clips = clips or {}
     body: list[str] = []
+    reviewing = feedback and len(series) == 1
     if len(series) == 1:
         title = heading or series[0].info.title or "Session"
         body.extend(_session(series[0], context, clips, clip_mime, level=1, heading=heading))
@@ -75,17 +80,18 @@ def render(
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{html_review.policy(reviewing)}">',
         '<meta name="referrer" content="no-referrer">',
         '<meta name="robots" content="noindex, nofollow">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{html_review.style() if reviewing else ''}</style>",
         "</head>",
         "<body>",
-        "<main>",
+        f"<main{html_review.main_attributes(series[0], tags) if reviewing else ''}>",
         *body,
         "</main>",
+        *([html_review.script_element()] if reviewing else []),
         "</body>",
         "</html>",
         "",
@@ -132,7 +138,8 @@ def _session(
     if about.intention or about.summary:
         out.append('<div class="reflection">')
         if about.intention:
-            out.append(f'<section><{h3} class="label">Intention · look-fors</{h3}>{_paragraphs(about.intention)}</section>')
+            out.append(f'<section data-look-fors><{h3} class="label">Intention · look-fors</{h3}>'
+                       f'{_paragraphs(about.intention)}</section>')
         if about.summary:
             out.append(f'<section><{h3} class="label">Summary and next steps</{h3}>{_paragraphs(about.summary)}</section>')
         out.append("</div>")
@@ -298,14 +305,19 @@ def _moment(
     prefix: str,
 ) -> list[str]:
     anchor = f"{prefix}mark-{number}"
-    out = [f'<article class="moment" id="{anchor}">']
+    end = "" if mark.end is None else repr(mark.end)
+    out = [f'<article class="moment" id="{anchor}" data-start="{mark.start!r}" data-end="{end}" '
+           f'data-mark="{escape(mark.id)}">']
     out.append(
         f'<{h3}><span class="num">{number}</span><span class="time">{format_range(mark.start, mark.end)}</span>'
         f'<span class="tag">{escape(mark.tag)}</span></{h3}>'
     )
     if mark.note.strip():
         out.append(f'<div class="note">{_paragraphs(mark.note)}</div>')
-    byline = " · ".join(escape(x) for x in (mark.author, mark.created[:16].replace("T", " ")) if x)
+    author = escape(mark.author)
+    if mark.source == FEEDBACK_SOURCE and author:
+        author = f'<span class="by-mentor">Feedback from {author}</span>'
+    byline = " · ".join(x for x in (author, escape(mark.created[:16].replace("T", " "))) if x)
     if byline:
         out.append(f'<p class="byline">{byline}</p>')
     if clip:
@@ -319,7 +331,9 @@ def _moment(
         out.append('<ol class="lines">')
         for seg, inside in lines:
             who = escape(report.label(seg.speaker))
-            opening = '<li class="inside"><span class="visually-hidden">In the moment: </span>' if inside else "<li>"
+            times = f'data-start="{seg.start!r}" data-end="{seg.end!r}"'
+            opening = (f'<li class="inside" {times}><span class="visually-hidden">In the moment: </span>' if inside
+                       else f"<li {times}>")
             out.append(
                 f'{opening}<span class="t">{format_time(seg.start)}</span>'
                 f'<span class="who {colours.get(seg.speaker, "s0")}">{who}</span>'
