@@ -163,9 +163,9 @@ SCRIPT = r"""
     state.comments.filter(function (c) { return c.anchor === anchor.key; }).forEach(function (c) {
       list.appendChild(el("li", { class: "fb-comment" }, [
         el("span", { class: "tag", text: c.tag }), " ",
-        el("span", { class: "fb-said", text: c.text }), " ",
-        el("span", { class: "fb-by", text: "— " + (state.reviewer || "you") }),
-        el("span", { class: "fb-actions" }, [
+        el("span", { class: "fb-said", text: c.text }),
+        el("div", { class: "fb-foot" }, [
+          el("span", { class: "fb-by", text: "Your comment, " + (state.reviewer.trim() || "no name yet") }),
           el("button", { type: "button", text: "Edit", "aria-label": "Edit your comment: " + c.text.slice(0, 40),
             onclick: function () { composer(zone, anchor, c); } }),
           el("button", { type: "button", text: "Remove", "aria-label": "Remove your comment: " + c.text.slice(0, 40),
@@ -182,11 +182,15 @@ SCRIPT = r"""
     if (attach.seen[anchor.key]) { return; }
     attach.seen[anchor.key] = true;
     var zone = el("div", { class: "fb-zone fb-only" }, [el("ul", { class: "fb-list" })]);
-    anchor.button = el("button", { type: "button", class: "fb-add fb-add-" + anchor.on, text: label,
+    anchor.button = el("button", { type: "button", class: "fb-add fb-only fb-add-" + anchor.on, text: label,
       "aria-label": describe, onclick: function () { composer(zone, anchor, null); } });
-    zone.insertBefore(anchor.button, zone.firstChild);
-    var before = anchor.on === "moment" ? host.querySelector(":scope > audio, :scope > ol.lines") : null;
-    host.insertBefore(zone, before);
+    if (anchor.on === "moment") {
+      zone.insertBefore(anchor.button, zone.firstChild);
+      host.insertBefore(zone, host.querySelector(":scope > audio, :scope > ol.lines"));
+    } else {
+      host.appendChild(anchor.button);
+      host.appendChild(zone);
+    }
     draw(zone, anchor);
   }
   attach.seen = {};
@@ -312,10 +316,14 @@ ol.lines li .fb-zone { grid-column: 1 / -1; margin: .1rem 0 .3rem; }
 ol.lines li .fb-zone button.fb-add { font-size: .78rem; padding: 0 .5rem; }
 .fb-list { list-style: none; margin: .4rem 0; padding: 0; }
 .fb-comment { margin: .35rem 0; padding: .45rem .7rem; background: #eef5fb; border-left: 4px solid var(--accent);
-  border-radius: 0 6px 6px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+  border-radius: 0 6px 6px 0; overflow-wrap: anywhere; }
+.fb-said { white-space: pre-wrap; }
+.fb-foot { display: flex; flex-wrap: wrap; gap: .3rem .6rem; align-items: center; margin-top: .25rem; }
 .fb-by { color: var(--muted); font-size: .85rem; }
-.fb-comment .fb-actions { display: inline-flex; gap: .4rem; margin-left: .5rem; white-space: normal; }
-.fb-comment .fb-actions button { font-size: .78rem; padding: 0 .5rem; }
+.fb-foot button { font-size: .78rem; padding: 0 .5rem; }
+body.fb-on ol.lines li { grid-template-columns: 3.6rem 7.5rem 1fr auto; }
+ol.lines li > .fb-add { align-self: start; grid-row: 1; grid-column: -2; }
+ol.lines li > .fb-zone:not(:has(li, .fb-form)) { display: none; }
 .fb-form { display: grid; gap: .35rem; margin: .5rem 0; padding: .7rem; border: 1px dashed var(--accent);
   border-radius: 8px; background: var(--wash); max-width: 40rem; }
 .fb-form label, .fb-panel label { font-weight: 600; font-size: .9rem; }
@@ -329,6 +337,7 @@ ol.lines li .fb-zone button.fb-add { font-size: .78rem; padding: 0 .5rem; }
 .fb-hidden { display: none; }
 .moment .by-mentor { color: var(--accent); font-weight: 600; }
 @media (max-width: 40rem) { .fb-bar { position: static; } .fb-name { flex: 1 1 100%; }
+  body.fb-on ol.lines li { grid-template-columns: 3.2rem 1fr auto; }
   .fb-name input { width: 100%; } }
 @media print { .fb-bar, .fb-add, .fb-form, .fb-comment .fb-actions { display: none; } }
 """
