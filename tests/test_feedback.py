@@ -272,3 +272,17 @@ def test_a_deidentified_export_keeps_the_comments_but_not_the_mentors_name(sessi
 def test_feedback_roundtrips_through_to_dict():
     parsed = parse_feedback(feedback())
     assert isinstance(parsed, Feedback) and parse_feedback(json.loads(json.dumps(parsed.to_dict()))) == parsed
+
+
+def test_every_export_shows_the_mentors_comments_as_theirs(session, tmp_path):
+    import_feedback(write(tmp_path / "f.json", feedback(session.info.id)), session.library.db_path)
+    outputs = {}
+    for fmt in ("md", "json", "csv", "html"):
+        out = tmp_path / f"notes.{fmt}"
+        assert main(["export", str(session.recording), "--format", fmt, "-o", str(out)]) == 0
+        outputs[fmt] = out.read_text()
+    assert "Ask: what did you notice?" in outputs["md"] and "_feedback from Dana Mentor, 2026-11-10 09:00_" in outputs["md"]
+    marks = json.loads(outputs["json"])["marks"]
+    assert {m["author"] for m in marks if m.get("source") == "feedback"} == {"Dana Mentor"}
+    assert "Dana Mentor" in outputs["csv"] and "Lovely pause." in outputs["csv"]
+    assert "Feedback from Dana Mentor" in outputs["html"]

@@ -240,19 +240,21 @@ def test_the_script_gets_the_session_id_title_vocabulary_and_anchors():
     import json
 
     report = sample(intention="Watch the wait.")
-    page = html.render(report, tags=("growth-edge", "try-instead"))
+    page = html.render(report, tags=("growth-edge", "missed-question"))
     main = Page(page).all("main")[0]
     assert main["data-session-id"] == "feedbeef" and main["data-title"] == "Check-in with Sam"
     vocabulary = json.loads(main["data-tags"])
-    assert vocabulary == ["growth-edge", "try-instead", "strength"]  # configured, then in use; never "private"
+    # configured, then the feedback words, then those in use (a private mark's tag never leaves)
+    assert vocabulary == ["growth-edge", "missed-question", "strength", "try-instead", "question"]
     articles = Page(page).all("article")
     assert [(a["data-start"], a["data-end"], a["data-mark"]) for a in articles] == [
         ("30.0", "", "early"), ("60.0", "64.0", "late")]
     lines = [a for a in Page(page).all("li") if "data-start" in a]
     assert ("30.0", "34.0") in [(a["data-start"], a["data-end"]) for a in lines]
     assert len(Page(page).all("section")) >= 1 and any("data-look-fors" in a for a in Page(page).all("section"))
-    assert json.loads(Page(html.render(report)).all("main")[0]["data-tags"])[:4] == [
-        "strength", "growth-edge", "try-instead", "question"]  # no vocabulary given: the feedback defaults
+    in_use = replace(report, marks=report.marks + (mark("own", 70.0, None, "aha"),))
+    assert json.loads(Page(html.render(in_use)).all("main")[0]["data-tags"]) == [
+        "strength", "growth-edge", "try-instead", "question", "aha"]  # no vocabulary given: feedback words, in use
 
 
 def test_a_hostile_title_or_tag_stays_inside_its_attribute():

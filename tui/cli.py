@@ -619,6 +619,7 @@ def _export(args: argparse.Namespace) -> int:
         tag=args.tag,
         pre_roll=config.clip_pre_roll if args.pre_roll is None else args.pre_roll,
         post_roll=config.clip_post_roll if args.post_roll is None else args.post_roll,
+        tags=tuple(tag.name for tag in config.tags),
     )
     result = export(sessions, options)
     for warning in result.warnings:

@@ -36,9 +36,9 @@ def policy(with_script: bool) -> str:
 
 
 def vocabulary(report: SessionReport, tags: Sequence[str] = ()) -> list[str]:
-    """The tags a mentor may choose: the configured ones (or the feedback defaults), then those in use."""
+    """The tags a mentor may choose: the configured ones, the feedback words (try-instead…), those in use."""
     seen: dict[str, str] = {}
-    for tag in [*(tags or FEEDBACK_TAGS), *(m.tag for m in shareable_marks(report)), DEFAULT_TAG]:
+    for tag in [*tags, *FEEDBACK_TAGS, *(m.tag for m in shareable_marks(report)), DEFAULT_TAG]:
         tag = tag.strip()
         if tag and len(tag) <= MAX_TAG and tag_problem(tag) is None:
             seen.setdefault(tag.casefold(), tag)

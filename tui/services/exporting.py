@@ -41,6 +41,8 @@ class ExportOptions:
     """Only the marks with this tag ("all growth-edge moments")."""
     pre_roll: float = 5.0
     post_roll: float = 10.0
+    tags: tuple[str, ...] = ()
+    """HTML only: the tag vocabulary a mentor chooses from in the page's reviewer mode."""
 
 
 @dataclass
@@ -119,7 +121,8 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     if fmt == "md":
         return markdown.render(reports, context=options.context, heading=heading)
     if fmt == "html":
-        return html.render(reports, context=options.context, clips=clips, clip_mime="audio/ogg", heading=heading)
+        return html.render(reports, context=options.context, clips=clips, clip_mime="audio/ogg", heading=heading,
+                           tags=options.tags)
     if fmt == "csv":
         return csv_export.render(reports, context=options.context)
     if fmt == "json":
