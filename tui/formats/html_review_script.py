@@ -119,7 +119,7 @@ SCRIPT = r"""
     var tagId = "fb-tag-" + ids, textId = "fb-text-" + ids;
     var select = el("select", { id: tagId }, tags.map(function (t) { return el("option", { value: t, text: t }); }));
     if (existing) { select.value = existing.tag; }
-    var area = el("textarea", { id: textId, rows: 3 });
+    var area = el("textarea", { id: textId, rows: 3, maxlength: 20000 });
     area.value = existing ? existing.text : "";
     var form;
     function close() { form.remove(); anchor.button.focus(); }
@@ -199,7 +199,7 @@ SCRIPT = r"""
 
   function textarea(label, key, rows) {
     ids += 1;
-    var area = el("textarea", { id: "fb-area-" + ids, rows: rows });
+    var area = el("textarea", { id: "fb-area-" + ids, rows: rows, maxlength: 20000 });
     area.value = state[key];
     area.addEventListener("input", function () { state[key] = area.value; remember(); });
     return [el("label", { for: "fb-area-" + ids, text: label }), area];
@@ -265,7 +265,9 @@ SCRIPT = r"""
   Array.prototype.forEach.call(root.querySelectorAll("ol.lines li[data-start]"), function (line) {
     var start = num(line.getAttribute("data-start"));
     var who = line.querySelector(".who");
-    var anchor = { key: "l:" + start, on: "line", start: start, end: num(line.getAttribute("data-end")), markId: "" };
+    var moment = line.closest("article");
+    var anchor = { key: "l:" + (moment ? moment.id : "") + ":" + start, on: "line", start: start,
+      end: num(line.getAttribute("data-end")), markId: "" };
     attach(line, anchor, "Comment", "Comment on the line at " + clock(start) + (who ? " by " + who.textContent : ""));
   });
 

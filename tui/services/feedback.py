@@ -132,7 +132,8 @@ def import_feedback(path: Path, db: Path | None = None, *, cwd: Path | None = No
     library = Library.open(db_path, read_only=True)
     info = library.session(feedback.session_id)
     if info is None:
-        named = f"“{feedback.session_title}”" if feedback.session_title else f"session {feedback.session_id}"
+        title = feedback.session_title if len(feedback.session_title) <= 80 else feedback.session_title[:79] + "…"
+        named = f"“{title}”" if title else f"session {feedback.session_id}"
         raise DebriefError(f"this feedback is for {named}, which the library {db_path} does not hold; "
                            "nothing was imported (use the library that holds that recording, or --db)")
     if info.duration > 0 and feedback.latest > info.duration + 1.0:
