@@ -286,3 +286,11 @@ def test_every_export_shows_the_mentors_comments_as_theirs(session, tmp_path):
     assert {m["author"] for m in marks if m.get("source") == "feedback"} == {"Dana Mentor"}
     assert "Dana Mentor" in outputs["csv"] and "Lovely pause." in outputs["csv"]
     assert "Feedback from Dana Mentor" in outputs["html"]
+
+
+def test_the_pages_own_script_does_not_stop_a_deidentified_export(session, tmp_path, capfd):
+    """The script says "will" and "state"; a client called Will is still cut from everything that is theirs."""
+    out = tmp_path / "shared.html"
+    assert main(["export", str(session.recording), "--format", "html", "--deidentify", "--redact", "Will",
+                 "--redact", "State", "-o", str(out)]) == 0, capfd.readouterr().err
+    assert "script-src 'sha256-" in out.read_text()
