@@ -276,6 +276,7 @@ SCRIPT = r"""
   var lookFors = root.querySelector("[data-look-fors]");
   if (lookFors) {
     var asked = Array.prototype.map.call(lookFors.querySelectorAll("p"), function (p) { return p.textContent; });
+    panel.appendChild(el("p", { class: "fb-label", text: "What they asked you to look for" }));
     panel.appendChild(el("blockquote", { class: "fb-quote", text: asked.join("\n") }));
     textarea("Your answer to the look-fors", "look_fors_answer", 4).forEach(function (n) { panel.appendChild(n); });
   }
@@ -328,7 +329,8 @@ ol.lines li > .fb-add { align-self: start; grid-row: 1; grid-column: -2; }
 ol.lines li > .fb-zone:not(:has(li, .fb-form)) { display: none; }
 .fb-form { display: grid; gap: .35rem; margin: .5rem 0; padding: .7rem; border: 1px dashed var(--accent);
   border-radius: 8px; background: var(--wash); max-width: 40rem; }
-.fb-form label, .fb-panel label { font-weight: 600; font-size: .9rem; }
+.fb-form label, .fb-panel label, .fb-label { font-weight: 600; font-size: .9rem; }
+.fb-label { margin: 0; }
 .fb-form select { justify-self: start; }
 .fb-actions { display: flex; gap: .5rem; flex-wrap: wrap; }
 .fb-panel { display: grid; gap: .4rem; margin: 2.5rem 0 0; padding: 1rem 1.1rem; border: 2px solid var(--accent);
