@@ -13,6 +13,7 @@ from conftest import SAMPLES
 from formats_fixtures import long_report, make_report, mark, replace
 from tui.errors import DebriefError
 from tui.formats import html
+from tui.formats.html_review_script import SCRIPT
 from tui.formats.scope import only_tag
 
 
@@ -28,11 +29,11 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
-        if tag in ("style", "title"):
+        if tag in ("style", "title", "script"):
             self._skip += 1
 
     def handle_endtag(self, tag):
-        if tag in ("style", "title"):
+        if tag in ("style", "title", "script"):
             self._skip -= 1
 
     def handle_data(self, data):
@@ -66,11 +67,17 @@ def sample(**extra):
     return make_report(SEGMENTS, marks=marks, duration=100.0, **extra)
 
 
+def without_script(page: str) -> str:
+    """The page as a browser without JavaScript reads it."""
+    return re.sub(r"<script>.*?</script>", "", page, flags=re.DOTALL)
+
+
 def test_no_external_requests_of_any_kind():
     page = html.render(sample(), clips={"early": b"OggS-fake", "late": b"OggS-fake"})
     without_audio = re.sub(r"data:audio/ogg;base64,[A-Za-z0-9+/=]+", "data:audio", page)
     assert not re.search(r"https?:|//", without_audio), "a URL or protocol-relative reference"
-    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert "<link" not in page.lower()
+    assert len(re.findall(r"<script", page, re.I)) == 1 and "<script>" in page  # the reviewer mode, inline
     assert "url(" not in page and "@import" not in page
     parsed = Page(page)
     for tag, attrs in parsed.tags:
@@ -79,6 +86,7 @@ def test_no_external_requests_of_any_kind():
                 assert attrs[name].startswith(("data:audio/", "#")), (tag, name, attrs[name][:40])
     csp = [a["content"] for a in parsed.all("meta") if a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and csp[0].startswith("default-src 'none'")
+    assert "unsafe-inline" not in csp[0].split("script-src")[1] and "unsafe-eval" not in csp[0]
 
 
 def test_header_reflection_figures_then_marks_in_time_order():
@@ -101,7 +109,7 @@ def test_header_reflection_figures_then_marks_in_time_order():
 
 
 def test_reflection_is_left_out_when_empty():
-    page = html.render(sample())
+    page = without_script(html.render(sample()))
     assert "look-fors" not in page and "Focus goal" not in page
 
 
@@ -113,7 +121,7 @@ def test_transcript_lines_around_each_mark_with_speakers_and_the_marked_ones_fla
     assert "Maria What did you notice about the recorders?" in first
     assert "Sam They wrote everything down." in first
     assert "Better than I expected" not in first  # 21 s before the mark
-    inside = re.findall(r'<li class="inside">.*?</li>', moments[0])
+    inside = re.findall(r'<li class="inside"[^>]*>.*?</li>', moments[0])
     assert len(inside) == 1 and "recorders" in inside[0]
     narrow = html.render(sample(), context=0.0)
     first_narrow = re.findall(r'<article class="moment".*?</article>', narrow, re.DOTALL)[0]
@@ -124,7 +132,8 @@ def test_text_is_escaped_not_run():
     report = sample()
     evil = mark("x", 5.0, None, "<img src=x onerror=alert(1)>", "</article><script>alert(1)</script>", "a&b")
     page = html.render(replace(report, marks=report.marks + (evil,)))
-    assert "<script>" not in page and "<img" not in page
+    assert re.findall(r"<script>(.*?)</script>", page, re.DOTALL) == [SCRIPT]  # only the page's own
+    assert "<img" not in page
     assert "&lt;/article&gt;&lt;script&gt;" in page and "a&amp;b" in page
 
 
@@ -190,3 +199,80 @@ def test_an_hour_with_twenty_clips_stays_well_under_ten_megabytes():
           f"HTML {size / 1_048_576:.2f} MiB")
     assert len(Page(page).all("audio")) == 20
     assert size < 5 * 1_048_576
+
+
+# -- the reviewer mode (what the script is given; tests/test_feedback_browser.py drives it) --------------
+
+
+def csp_of(page: str) -> str:
+    return [a["content"] for a in Page(page).all("meta") if a.get("http-equiv") == "Content-Security-Policy"][0]
+
+
+def test_the_one_inline_script_runs_by_its_hash_and_nothing_else_can():
+    import hashlib
+
+    page = html.render(sample())
+    script = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert script == [SCRIPT]
+    digest = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
+    policy = csp_of(page)
+    assert f"script-src 'sha256-{digest}'" in policy
+    assert policy.startswith("default-src 'none';") and "connect-src" not in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1]
+
+
+def test_without_javascript_the_page_reads_exactly_as_without_the_reviewer_mode():
+    report = sample(intention="Watch the wait after each question.")
+    with_mode, without = html.render(report), html.render(report, feedback=False)
+    assert "<script" not in without and "script-src" not in csp_of(without)
+    assert Page(with_mode).visible == Page(without).visible
+    assert html.render(report, feedback=False) == without
+
+
+def test_a_series_page_has_no_reviewer_mode():
+    first = sample()
+    second = replace(sample(), info=replace(first.info, id="cafe01", title="Follow-up"))
+    page = html.render([first, second])
+    assert "<script" not in page and "script-src" not in csp_of(page)
+
+
+def test_the_script_gets_the_session_id_title_vocabulary_and_anchors():
+    import json
+
+    report = sample(intention="Watch the wait.")
+    page = html.render(report, tags=("growth-edge", "missed-question"))
+    main = Page(page).all("main")[0]
+    assert main["data-session-id"] == "feedbeef" and main["data-title"] == "Check-in with Sam"
+    vocabulary = json.loads(main["data-tags"])
+    # configured, then the feedback words, then those in use (a private mark's tag never leaves)
+    assert vocabulary == ["growth-edge", "missed-question", "strength", "try-instead", "question"]
+    articles = Page(page).all("article")
+    assert [(a["data-start"], a["data-end"], a["data-mark"]) for a in articles] == [
+        ("30.0", "", "early"), ("60.0", "64.0", "late")]
+    lines = [a for a in Page(page).all("li") if "data-start" in a]
+    assert ("30.0", "34.0") in [(a["data-start"], a["data-end"]) for a in lines]
+    assert len(Page(page).all("section")) >= 1 and any("data-look-fors" in a for a in Page(page).all("section"))
+    in_use = replace(report, marks=report.marks + (mark("own", 70.0, None, "aha"),))
+    assert json.loads(Page(html.render(in_use)).all("main")[0]["data-tags"]) == [
+        "strength", "growth-edge", "try-instead", "question", "aha"]  # no vocabulary given: feedback words, in use
+
+
+def test_a_hostile_title_or_tag_stays_inside_its_attribute():
+    report = sample()
+    evil = replace(report, info=replace(report.info, title='x" onload="alert(1)"><script>alert(2)</script>'),
+                   marks=report.marks + (mark("t", 5.0, None, '"><b>tag'),))
+    page = html.render(evil)
+    main = Page(page).all("main")[0]
+    assert set(main) == {"data-session-id", "data-title", "data-tags"}
+    assert main["data-title"].startswith('x" onload=')
+    assert re.findall(r"<script>(.*?)</script>", page, re.DOTALL) == [SCRIPT]
+
+
+def test_a_mentors_comment_says_it_is_feedback_from_them():
+    from tui.core.model import Mark
+
+    report = sample()
+    comment = Mark("fb1", 31.0, None, "try-instead", "Wait five seconds.", "Dana Mentor", "2026-11-10T09:00:00",
+                   "2026-11-10T09:00:00", source="feedback")
+    text = Page(html.render(replace(report, marks=report.marks + (comment,)))).visible
+    assert "try-instead Wait five seconds. Feedback from Dana Mentor · 2026-11-10 09:00" in text

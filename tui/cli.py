@@ -162,9 +162,10 @@ def _command_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
     p.set_defaults(run=_transcribe)
 
-    p = sub.add_parser("import", help="attach an existing WebVTT or SRT transcript (speaker names kept)")
-    p.add_argument("recording", type=_path)
-    p.add_argument("transcript", type=_path)
+    p = sub.add_parser("import", help="attach an existing WebVTT or SRT transcript (speaker names kept), "
+                       "or bring back a mentor's FEEDBACK.json")
+    p.add_argument("recording", type=_path, help="the recording, or a feedback file saved from an exported page")
+    p.add_argument("transcript", type=_path, nargs="?")
     p.add_argument("--force", action="store_true",
                    help="replace a transcript the session already has (the replaced one is kept beside it)")
     p.add_argument("--db", type=_path, help="library database (default: debrief.json in the nearest folder above, or $DEBRIEF_DB)")
@@ -376,6 +377,13 @@ def _import(args: argparse.Namespace) -> int:
     from tui.services.workspace import check_recording, open_recording, peek_session
 
     load_config()
+    if args.transcript is None:  # `debrief import FEEDBACK.json`, recognised by its content
+        from tui.services.feedback import import_feedback, looks_like_feedback_file
+        if args.recording.is_file() and not looks_like_feedback_file(args.recording):
+            raise DebriefError(f"{args.recording} is not a feedback file; to attach a transcript, give the "
+                               "recording and the transcript: debrief import RECORDING TRANSCRIPT")
+        print(_shown(import_feedback(args.recording, args.db).summary()))
+        return 0
     # Every check before the library is touched: a refused import writes nothing.
     media = check_recording(args.recording)
     transcript = load_transcript(args.transcript, duration=media.duration)
@@ -611,6 +619,7 @@ def _export(args: argparse.Namespace) -> int:
         tag=args.tag,
         pre_roll=config.clip_pre_roll if args.pre_roll is None else args.pre_roll,
         post_roll=config.clip_post_roll if args.post_roll is None else args.post_roll,
+        tags=tuple(tag.name for tag in config.tags),
     )
     result = export(sessions, options)
     for warning in result.warnings:

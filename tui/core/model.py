@@ -175,12 +175,17 @@ class Mark:
     """Private notes never leave the app (exports skip them)."""
     deleted: bool = False
     """Soft deletion, so that a deleted mark can be undone and recovered."""
+    source: str = ""
+    """Where the mark came from when not typed here: ``"feedback"`` for a mentor's imported comment."""
 
     def with_changes(self, **changes: Any) -> Mark:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.source:
+            del data["source"]  # marks typed here are stored exactly as before the field existed
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Mark:
@@ -196,6 +201,7 @@ class Mark:
             updated=str(data.get("updated", "")),
             private=bool(data.get("private", False)),
             deleted=bool(data.get("deleted", False)),
+            source=str(data.get("source", "")),
         )
 
 

@@ -49,6 +49,7 @@ def to_dict(report: SessionReport) -> dict:
                 "author": m.author,
                 "created": m.created,
                 "updated": m.updated,
+                **({"source": m.source} if m.source else {}),  # "feedback": a mentor's imported comment
             }
             for m in shareable_marks(report)
         ],

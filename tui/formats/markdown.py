@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tui.core.attribution import APPROXIMATE_NOTE
 from tui.core import languages
+from tui.core.feedback import SOURCE as FEEDBACK
 from tui.core.model import Mark
 from tui.core.report import SessionReport
 from tui.core.safe_text import visible
@@ -100,7 +101,8 @@ def _moment(report: SessionReport, mark: Mark, context: float, h: str) -> list[s
     if mark.note:
         out.extend("> " + _escape(line) if line else ">" for line in mark.note.splitlines())
         out.append("")
-    byline = ", ".join(x for x in (mark.author, mark.created[:16].replace("T", " ")) if x)
+    author = f"feedback from {mark.author}" if mark.source == FEEDBACK and mark.author else mark.author
+    byline = ", ".join(x for x in (author, mark.created[:16].replace("T", " ")) if x)
     if byline:
         out.append(f"_{_escape(byline)}_")
         out.append("")

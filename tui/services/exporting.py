@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tui.core.report import SessionReport
 from tui.errors import DebriefError
-from tui.formats import csv_export, html, json_export, markdown, subtitles
+from tui.formats import csv_export, html, html_review_script, json_export, markdown, subtitles
 from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
 from tui.formats.scope import only_tag, shareable_marks
 from tui.store import Library
@@ -41,6 +41,8 @@ class ExportOptions:
     """Only the marks with this tag ("all growth-edge moments")."""
     pre_roll: float = 5.0
     post_roll: float = 10.0
+    tags: tuple[str, ...] = ()
+    """HTML only: the tag vocabulary a mentor chooses from in the page's reviewer mode."""
 
 
 @dataclass
@@ -100,7 +102,9 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
     heading = f"All {options.tag} moments" if options.tag else ""
     text = _render(reports, options, clips if options.embed_clips else None, heading)
     if policy is not None:
-        check_clean(text, policy, f"the {options.fmt} export")
+        # The reviewer mode's script is Debrief's own constant code, not the session's words ("will", "state").
+        check_clean(text.replace(html_review_script.SCRIPT, "") if options.fmt == "html" else text, policy,
+                    f"the {options.fmt} export")
         check_clean("\n".join(clip_files), policy, "the clip file names")
     result = ExportResult(text, clip_files, sum(len(shareable_marks(r)) for r in reports))
     for report in reports:
@@ -119,7 +123,8 @@ def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[st
     if fmt == "md":
         return markdown.render(reports, context=options.context, heading=heading)
     if fmt == "html":
-        return html.render(reports, context=options.context, clips=clips, clip_mime="audio/ogg", heading=heading)
+        return html.render(reports, context=options.context, clips=clips, clip_mime="audio/ogg", heading=heading,
+                           tags=options.tags)
     if fmt == "csv":
         return csv_export.render(reports, context=options.context)
     if fmt == "json":

@@ -11,6 +11,7 @@ in the file, hidden, until it is restored.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,27 @@ class SessionAnnotations:
 
     def restore_mark(self, mark_id: str) -> Mark:
         return self.update_mark(mark_id, deleted=False)
+
+    def save_together(self, marks: Sequence[Mark], values: Mapping[str, Any]) -> None:
+        """Put these marks (replacing any with the same id) and values in one durable write.
+
+        An import of several marks must land whole or not at all: one file replacement,
+        under the lock, so a crash or a refusal never leaves half of it.
+        """
+        checked = [_checked(mark) for mark in marks]
+        for mark in checked:
+            _check_tag(mark.tag)
+        for value in values.values():
+            encode(value, self.path, None)
+        with self._file.transaction():
+            data = self._file.storage.read() or {}
+            table = data.setdefault(MARKS, {})
+            for mark in checked:
+                table[mark.id] = mark.to_dict()
+            stored = data.setdefault(VALUES, {})
+            for key, value in values.items():
+                stored[key] = {"value": value}
+            self._file.storage.write(data)
 
     # --- small values (last position, speaker names, drafts, reflection) ---------------------
 
