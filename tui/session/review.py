@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 
 from tui.core.analytics import SessionStats
 from tui.core.details import Measure, SessionDetails
+from tui.core.feedback import SOURCE as FEEDBACK
 from tui.core.model import DEFAULT_TAG, Mark, Segment, Speaker, Transcript
 from tui.errors import DebriefError
 from tui.media.playback import Player
+from tui.services.feedback import mark_feedback_read, next_practice, unread_feedback
 from tui.services.workspace import Workspace, current_author, redaction_terms
 
 from .changes import Change, Kind, Written, check_writable, perform
@@ -55,6 +57,10 @@ class Review:
         self.token: object = None
         """The store's change token when the marks were last read."""
         self.apply_stored(stored)
+        self.unread_feedback = unread_feedback(workspace.annotations)
+        """Mentor comments imported since the reviewer last opened this session."""
+        self.suggested_practice = next_practice(workspace.annotations)
+        """(next practice, mentor) from the latest feedback: offered as the series' focus goal."""
         position = workspace.annotations.get("position", 0.0)
         if isinstance(position, (int, float)) and 0 <= position < self.duration:
             self.playback.playhead = float(position)
@@ -252,6 +258,17 @@ class Review:
         self.check_writable()
         workspace = self.workspace
         return Change(Kind.SESSION, lambda: workspace.save_details(details, measures))
+
+    def feedback_seen(self) -> Change[None] | None:
+        """The reviewer has the mentor's comments in front of them: the library's count clears."""
+        if not self.unread_feedback or self.read_only:
+            return None
+        annotations = self.workspace.annotations
+        return Change(Kind.SESSION, lambda: mark_feedback_read(annotations))
+
+    def feedback_authors(self) -> tuple[str, ...]:
+        """Who wrote the imported comments, in order of first comment."""
+        return tuple(dict.fromkeys(m.author for m in self.marks if m.source == FEEDBACK and m.author))
 
     def position_change(self) -> Change[None] | None:
         """Where the reviewer left off, to be written in a worker (None: a read-only library)."""

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.core.feedback import SOURCE as FEEDBACK
 from tui.core.model import Mark
 from tui.core.safe_text import visible, visible_lines
 
@@ -22,6 +23,9 @@ class NotesPane(OptionList):
 
     Its keys are in :attr:`BINDINGS` (the footer, `?` and the palette show them).
     """
+
+    COMPONENT_CLASSES = {"notes--mentor"}
+    """How a mentor's comment is told apart from the reviewer's own notes (debrief.tcss)."""
 
     PANE_NAME = "notes"
     """How the help screen names this pane."""
@@ -89,12 +93,13 @@ Every mark of this session in time order. `enter` jumps to it; `n` edits its not
             return None
         return self._marks[self.highlighted]
 
-    @staticmethod
-    def _prompt(mark: Mark) -> Text:
+    def _prompt(self, mark: Mark) -> Text:
         text = Text()
         text.append(format_mark_range(mark.start, mark.end), style="bold")
         text.append(f"  {visible(mark.tag)}", style="bold yellow")
-        if mark.author:
+        if mark.source == FEEDBACK:  # a mentor's comment, brought back from the exported page
+            text.append(f"  from {visible(mark.author) or 'your mentor'}", style=self.get_component_rich_style("notes--mentor"))
+        elif mark.author:
             text.append(f"  {visible(mark.author)}", style="dim")
         if mark.private:
             text.append("  private", style="italic dim")

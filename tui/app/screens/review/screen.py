@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui.config import DEFAULT_TAGS, Tag
+from tui.core.safe_text import visible
 from tui.errors import DebriefError, describe_failure
 from tui.session.changes import Change, Kind, perform
 from tui.session.review import Review
@@ -177,12 +178,29 @@ and write what you noticed with `n`. `tab` moves between transcript, timeline an
                         + ", ".join(self._tag_clashes) + ". Give them other keys in the config file.",
                         title="Tag keys", severity="warning", timeout=10)
         self._explain_silence()
+        self._show_feedback_arrived()
         # Thousands of utterances are long-lived: keep the collector from walking them on every
         # pass. Again after the first frame, which lays them out and builds the panes' rows.
         gc.freeze()
         self.call_after_refresh(gc.freeze)
         if not self.review.transcript.complete or not self.review.segments:
             self._start_transcription()
+
+    def _show_feedback_arrived(self) -> None:
+        """A mentor's comments came back (`debrief import`): say so once, and where they are."""
+        count, review = self.review.unread_feedback, self.review
+        if not count:
+            return
+        mentors = " and ".join(visible(name) for name in review.feedback_authors()) or "your mentor"
+        message = f"{count} comment(s) from {mentors}: in the notes, marked “from {mentors}”."
+        if review.suggested_practice is not None and review.suggested_practice[0] != review.reflection()[0]:
+            message += f"\nSuggested next practice: “{visible(review.suggested_practice[0])}” (i to make it your focus goal)."
+        self.notify(message, title="Feedback from your mentor", timeout=12)
+
+        def seen(_: None) -> None:
+            review.unread_feedback = 0
+
+        self._save(review.feedback_seen, seen)
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width >= 140, "-wide")
