@@ -224,7 +224,7 @@ class Transcriber:
         num_speakers = num_speakers or self.speakers
         self._heard = HeardLanguage()
         model = self._load()
-        from tui.media import speakers as speaker_separation
+        from tui.media.channel_speakers import channels_are_separate_speakers
 
         found: list[Segment] = []
         cancelled = False
@@ -263,7 +263,7 @@ class Transcriber:
             length = channels[0].shape[0] / SAMPLE_RATE
         duration = channels[0].shape[0] / SAMPLE_RATE
 
-        per_channel = len(channels) == 2 and speaker_separation.channels_are_separate_speakers(
+        per_channel = len(channels) == 2 and channels_are_separate_speakers(
             _stack(channels)
         )
         if per_channel:
@@ -304,7 +304,7 @@ class Transcriber:
         speakers = tuple(Speaker(i) for i in ids)
         if voices and segments and not cancelled:
             mono = sources[0][0] if not per_channel else (channels[0] + channels[1]) / 2
-            speakers = _name_known_voices(speaker_separation, mono, segments, speakers, voices)
+            speakers = _name_known_voices(mono, segments, speakers, voices)
         return Transcript(
             segments=segments,
             speakers=speakers,
@@ -418,7 +418,7 @@ def separate_again(path: Path, transcript: Transcript, num_speakers: int | None)
     Each voice keeps the id it had where the two agree, so names, roles and the reviewer's
     corrections (kept by id and time) still apply.
     """
-    from tui.media import speakers as speaker_separation
+    from tui.media.channel_speakers import channels_are_separate_speakers
 
     if not transcript.segments:
         raise TranscriptError("there is no transcript to separate yet")
@@ -426,7 +426,7 @@ def separate_again(path: Path, transcript: Transcript, num_speakers: int | None)
         raise TranscriptError("this transcript has no word timings (it was imported), so its speakers cannot be "
                               "separated again: transcribe it with Debrief first")
     channels = _decode(path)
-    if len(channels) == 2 and speaker_separation.channels_are_separate_speakers(_stack(channels)):
+    if len(channels) == 2 and channels_are_separate_speakers(_stack(channels)):
         raise TranscriptError("each speaker has their own channel in this recording: the channels decide who spoke")
     mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
     segments = carry_speaker_ids(transcript.segments, _separate(mono, transcript.segments, num_speakers))
@@ -445,10 +445,12 @@ def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: in
     return sort_segments(split_utterances(join_unfinished(fit_to_speech(separated, speech))))
 
 
-def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
+def _name_known_voices(audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
+    from tui.media.voice_profiles import match_profiles
+
     profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
     try:
-        matches = separation.match_profiles(audio, segments, profiles)
+        matches = match_profiles(audio, segments, profiles)
     except Exception:  # a damaged profile must never cost the transcript
         return speakers
     named = []
