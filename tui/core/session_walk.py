@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from tui.core.activity import Span, union
 from tui.core.model import Segment, Transcript
-from tui.core.questions import QuestionKind, classify_sentence_in, split_sentences
+from tui.core.question_languages import classify_sentence_in
+from tui.core.questions import QuestionKind
+from tui.core.sentences import split_sentences
 from tui.core.stats_model import SHORT_WAIT_SECONDS, Moment, WaitStats
 from tui.core.timefmt import format_time
 from tui.errors import TranscriptError
