@@ -490,7 +490,7 @@ def _models(args: argparse.Namespace) -> int:
 def _get_model(name: str) -> int:
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-    from tui.media import model_catalog
+    from tui.media import model_catalog, model_fetch
 
     if name not in model_catalog.REPOSITORIES:
         raise DebriefError(f"unknown model {name!r}: known models are {', '.join(model_catalog.REPOSITORIES)}")
@@ -503,12 +503,12 @@ def _get_model(name: str) -> int:
     if already is not None:
         print(_shown(f"{name} is already on this machine: {already}"))
         return 0
-    print(_shown(f"fetching {name} from {model_catalog.endpoint()} into {model_catalog.cache_dir()}"))
+    print(_shown(f"fetching {name} from {model_fetch.endpoint()} into {model_catalog.cache_dir()}"))
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, transient=False) as progress:
         task = progress.add_task(name, total=None)
-        folder = model_catalog.fetch(
+        folder = model_fetch.fetch(
             name, on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             on_file=lambda filename: progress.update(task, description=f"{name}: {filename}"))
         progress.update(task, description=name)
