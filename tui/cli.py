@@ -234,7 +234,8 @@ def _open(args: argparse.Namespace) -> int:
     from tui.app.app import DebriefApp, binding_ids
     from tui.config import check_keymap, load_config
     from tui.media.playback import open_player
-    from tui.media.transcribe import Transcriber, check_language, resolve_model
+    from tui.media.model_choice import check_language, resolve_model
+    from tui.media.transcribe import Transcriber
     from tui.session.review import Review
     from tui.services.workspace import open_recording
 

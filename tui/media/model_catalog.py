@@ -298,7 +298,7 @@ def _folder_size(folder: Path) -> int:
 
 def installed() -> list[InstalledModel]:
     """Every model Debrief can use here, the default first."""
-    from tui.media.transcribe import bundled_model_dir
+    from tui.media.model_choice import bundled_model_dir
 
     rows: list[InstalledModel] = []
     bundled = bundled_model_dir()

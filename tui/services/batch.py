@@ -17,7 +17,8 @@ from pathlib import Path
 
 from tui.services.catalog import find_recordings
 from tui.errors import DebriefError, MediaError
-from tui.media.transcribe import Transcriber, check_language, resolve_model
+from tui.media.model_choice import check_language, resolve_model
+from tui.media.transcribe import Transcriber
 from tui.services.workspace import Workspace, open_recording
 
 
