@@ -22,7 +22,7 @@ from pathlib import Path
 from tui.cli.opening import open_command
 from tui.cli.output import shown
 from tui.cli.parsing import COMMANDS, command_parser, open_parser
-from tui.errors import DebriefError
+from tui.errors import DebriefError, describe_failure
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still no traceback for the user unless asked
         if os.environ.get("DEBRIEF_DEBUG"):
             raise
-        return _fail(f"unexpected problem ({type(exc).__name__}: {exc}); run with DEBRIEF_DEBUG=1 for details")
+        return _fail(f"{describe_failure(exc)}; run with DEBRIEF_DEBUG=1 for details")
 
 
 def _mistyped_command(word: str) -> str | None:

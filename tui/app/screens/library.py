@@ -23,7 +23,7 @@ from tui.core.trends import FIGURES, describe, measure_series
 from tui.core.trends import figure as trend_figure
 from tui.core.trends import series as trend_series
 from tui.core.timefmt import format_time
-from tui.errors import DebriefError
+from tui.errors import describe_failure
 from tui.services.search_index import index_sessions
 from tui.store import Library
 from tui.services.workspace import focus_goal, library_measures
@@ -323,8 +323,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
-            self.notify(message, title="Library", severity="error", timeout=10)
+            self.notify(describe_failure(error), title="Library", severity="error", timeout=10)
         if worker.group == "batch" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one("#batch").display = False
             if event.state == WorkerState.SUCCESS:
