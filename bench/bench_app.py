@@ -251,7 +251,7 @@ def _playing(recording: Path, env: dict[str, str], idle_seconds: float, play_sec
 
 
 def build_review(recording: Path):
-    """The review as ``debrief REC --audio silent`` builds it (tui/cli.py _open)."""
+    """The review as ``debrief REC --audio silent`` builds it (tui/cli/opening.py)."""
     from tui.media.playback import open_player
     from tui.session.review import Review
     from tui.services.workspace import open_recording

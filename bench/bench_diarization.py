@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.core.model import Segment  # noqa: E402
-from tui.media import speakers  # noqa: E402
+from tui.media import speaker_clustering, speakers, voice_profiles  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real"
 DATA = ROOT / "bench" / ".data"
@@ -440,21 +440,22 @@ def sensitivity(quick: bool) -> None:
     }
     inputs = [(c, *_inputs(c)) for c in cases(quick)]
     made: dict[int, Any] = {}
-    original = speakers._Windows
+    original = speakers.SpeechWindows
 
     def cached(audio, regions):
         if id(audio) not in made:
             made[id(audio)] = original(audio, regions)
         return made[id(audio)]
 
-    speakers._Windows = cached  # type: ignore[assignment,misc]
+    speakers.SpeechWindows = cached  # type: ignore[assignment,misc]
     try:
         print("\nsensitivity (count estimated), one threshold moved at a time; * = the setting")
         print(f"{'setting':30} {'phone':>6} {'meeting':>7} {'samples':>7} {'gen mean':>8} {'count right':>11}")
         for name, values in settings.items():
-            default = getattr(speakers, name)
+            module = speakers if name.startswith("SWITCH") else speaker_clustering
+            default = getattr(module, name)
             for value in values:
-                setattr(speakers, name, value)
+                setattr(module, name, value)
                 ders: dict[str, float] = {}
                 right = 0
                 for case, audio, segs, reference in inputs:
@@ -469,9 +470,9 @@ def sensitivity(quick: bool) -> None:
                       f"{100 * ders.get('real/meeting_four_speakers', np.nan):6.1f}% "
                       f"{100 * np.mean(samples) if samples else np.nan:6.1f}% "
                       f"{100 * np.mean(generated) if generated else np.nan:7.1f}% {right:>7}/{len(inputs)}")
-            setattr(speakers, name, default)
+            setattr(module, name, default)
     finally:
-        speakers._Windows = original  # type: ignore[misc]
+        speakers.SpeechWindows = original  # type: ignore[misc]
 
 
 def long_session_speed(minutes: float = 60.0) -> float:
@@ -514,7 +515,7 @@ def profile_matching() -> None:
         for u in truth["utterances"]:
             by_voice.setdefault(u["voice"], []).append(Segment(u["start"], u["end"], u["text"]))
         for voice, segs in by_voice.items():
-            found.append((truth_file.name, voice, channel, speakers.voice_embedding(audio, segs[::2])))
+            found.append((truth_file.name, voice, channel, voice_profiles.voice_embedding(audio, segs[::2])))
     same, other = [], []
     for a, b in combinations(found, 2):
         if a[0] == b[0] or a[2] != b[2]:
@@ -526,8 +527,8 @@ def profile_matching() -> None:
         print(f"\nvoice profiles across generated sessions (same channel): cosine same voice median "
               f"{np.median(same_a):.3f} (10th pct {np.percentile(same_a, 10):.3f}), other voice median "
               f"{np.median(other_a):.3f} (90th pct {np.percentile(other_a, 90):.3f})")
-        for midpoint in sorted({0.80, 0.85, 0.90, 0.92, speakers._PROFILE_MIDPOINT}):
-            mark = " (the setting)" if midpoint == speakers._PROFILE_MIDPOINT else ""
+        for midpoint in sorted({0.80, 0.85, 0.90, 0.92, voice_profiles._PROFILE_MIDPOINT}):
+            mark = " (the setting)" if midpoint == voice_profiles._PROFILE_MIDPOINT else ""
             print(f"  match point {midpoint:.2f}{mark}: same voice missed {100 * np.mean(same_a < midpoint):.1f}% of "
                   f"{len(same)} pairs, other voice matched {100 * np.mean(other_a >= midpoint):.1f}% of {len(other)}")
     audio = load_audio(REAL / "two_speakers_phone.wav")
@@ -536,7 +537,7 @@ def profile_matching() -> None:
     for name in sorted({t[2] for t in turns}):
         for half, (lo, hi) in enumerate(((0, 18), (18, 31))):
             segs = [Segment(a, b, "x") for a, b, n in turns if n == name and lo <= a and b <= hi]
-            halves[(name, half)] = np.array(speakers.voice_embedding(audio, segs))
+            halves[(name, half)] = np.array(voice_profiles.voice_embedding(audio, segs))
     names = sorted({t[2] for t in turns})
     print("real phone call, first-half profile vs second-half profile (cosine): " + ", ".join(
         f"{a}/{b} {float(halves[(a, 0)] @ halves[(b, 1)]):.3f}" for a in names for b in names))

@@ -95,7 +95,7 @@ def run_model(name: str, threads: int) -> list[dict]:
 def bare_rtf(name: str, threads: int, path: Path) -> float:
     from faster_whisper import WhisperModel
 
-    from tui.media.transcribe import resolve_model
+    from tui.media.model_choice import resolve_model
 
     choice = resolve_model(name)
     model = WhisperModel(choice.location, device="cpu", compute_type="int8", cpu_threads=threads,
@@ -113,7 +113,7 @@ def beam_check(name: str, threads: int) -> list[tuple[str, int, float, float]]:
     the Spanish and German sessions: (case, beam, recall, seconds). Does not change the pipeline."""
     from faster_whisper import WhisperModel
 
-    from tui.media.transcribe import resolve_model
+    from tui.media.model_choice import resolve_model
 
     model = WhisperModel(resolve_model(name).location, device="cpu", compute_type="int8", cpu_threads=threads,
                          local_files_only=True)

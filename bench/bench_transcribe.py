@@ -41,7 +41,7 @@ WARM_UP = ROOT / "tests" / "data" / "real" / "one_speaker_speech.flac"
 def bare_model():
     from faster_whisper import WhisperModel
 
-    from tui.media.transcribe import resolve_model
+    from tui.media.model_choice import resolve_model
 
     return WhisperModel(resolve_model(None).location, device="cpu", compute_type="int8", cpu_threads=THREADS,
                         local_files_only=True)

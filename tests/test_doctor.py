@@ -16,7 +16,7 @@ def test_doctor_reports_every_area(short_workspace, capsys, monkeypatch):
     for area in ("python", "package", "config", "network", "model", "audio silent", "audio in use", "database",
                  "database lock", "gpu"):
         assert f"  {area}" in out
-    from tui.media.transcribe import resolve_model
+    from tui.media.model_choice import resolve_model
 
     assert f"{resolve_model(None).label} loads" in out and "1 session(s)" in out  # tiny.en, or base with the extra
     assert "FAIL" not in out

@@ -226,7 +226,7 @@ def test_the_library_knows_each_session_language(short_workspace, short_recordin
     ("fr", "Raconte-moi.", None),
 ])
 def test_questions_follow_the_session_language(language, sentence, kind):
-    from tui.core.questions import classify_sentence_in
+    from tui.core.question_languages import classify_sentence_in
 
     found = classify_sentence_in(sentence, language)
     assert (found.value if found else None) == kind

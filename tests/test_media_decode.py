@@ -170,7 +170,7 @@ def test_variable_bitrate_mp3_starts_at_the_cursor(tmp_path: Path) -> None:
         frame.sample_rate, frame.pts = RATE, 0
         for packet in [*stream.encode(frame), *stream.encode(None)]:
             out.mux(packet)
-    from tui.media.decode import AudioSource
+    from tui.media.audio_source import AudioSource
 
     assert AudioSource(path)._grid is None  # noqa: SLF001 - the fixture really is VBR
     for cursor in (2.345, 6.9):
@@ -197,7 +197,7 @@ def test_bad_media_raises_media_error(tmp_path: Path, media: dict[str, Path]) ->
 def test_a_text_file_or_an_image_is_named_for_what_it_is(tmp_path: Path) -> None:
     import zlib
 
-    from tui.media.decode import open_audio
+    from tui.media.audio_source import open_audio
 
     notes = tmp_path / "notes.txt"
     notes.write_text("COACH|0.8|Hi Sam. How did the lesson go?\n" * 40)  # FFmpeg reads text as a "tty" video

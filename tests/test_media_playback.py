@@ -30,13 +30,9 @@ from media_fixtures import (
 )
 
 from tui.errors import MediaError
-from tui.media.playback import (
-    ChildPlayer,
-    SilentPlayer,
-    check_backends,
-    command_argv,
-    open_player,
-)
+from tui.media.child_player import ChildPlayer, command_argv
+from tui.media.playback import check_backends, open_player
+from tui.media.player import SilentPlayer
 
 RATE = 48000
 SECONDS = 8.0

@@ -127,5 +127,5 @@ def test_unreadable_file_as_root_too(media: dict[str, Path], monkeypatch: pytest
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tui.media.decode.open", refuse, raising=False)
+    monkeypatch.setattr("tui.media.audio_source.open", refuse, raising=False)
     assert "permission denied" in _error_for(media[".wav"])

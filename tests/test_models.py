@@ -19,7 +19,7 @@ import pytest
 from tui.cli import main
 from tui.media import model_catalog
 from tui.media.model_catalog import ModelError, assemble, build_vocabulary, complete_folder
-from tui.media.transcribe import bundled_model_dir, resolve_model
+from tui.media.model_choice import bundled_model_dir, resolve_model
 
 # -- the multilingual extra, on fake parts ------------------------------------------------------
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.questions import QuestionKind, classify_question, questions_in, split_sentences
+from tui.core.questions import QuestionKind, classify_question, questions_in
+from tui.core.sentences import split_sentences
 
 OPEN = QuestionKind.OPEN
 CLOSED = QuestionKind.CLOSED

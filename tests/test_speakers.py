@@ -18,7 +18,7 @@ import pytest
 
 from tui.core.model import Segment, Word
 from tui.errors import MediaError, TranscriptError
-from tui.media import speakers
+from tui.media import channel_speakers, speaker_clustering, speakers, voice_profiles
 
 from conftest import REAL
 
@@ -333,11 +333,11 @@ def _turns_of(speaker: str, start: float, end: float) -> list[Segment]:
 
 def test_a_remembered_voice_is_recognised_later_in_the_call(phone):
     """Profiles from the first 18 s (true turns) name the speakers the diarizer found."""
-    profiles = {"Diane": speakers.voice_embedding(phone.audio, _turns_of("speaker90", 0, 18)),
-                "Sheila": speakers.voice_embedding(phone.audio, _turns_of("speaker91", 0, 18))}
+    profiles = {"Diane": voice_profiles.voice_embedding(phone.audio, _turns_of("speaker90", 0, 18)),
+                "Sheila": voice_profiles.voice_embedding(phone.audio, _turns_of("speaker91", 0, 18))}
     assert all(len(p) == 256 for p in profiles.values())
     assert json.loads(json.dumps(profiles)) == profiles
-    matches = speakers.match_profiles(phone.audio, phone.result, profiles)
+    matches = voice_profiles.match_profiles(phone.audio, phone.result, profiles)
     bench = _bench()
     mapping = bench.der(bench.read_rttm(REAL / "two_speakers_phone.rttm"),
                         bench.segments_to_turns(phone.result))["mapping"]
@@ -348,20 +348,20 @@ def test_a_remembered_voice_is_recognised_later_in_the_call(phone):
 
 def test_an_unknown_voice_is_not_named(phone):
     jfk = _decode(REAL / "one_speaker_speech.flac")
-    profile = speakers.voice_embedding(jfk, _segments("one_speaker_speech"))
-    assert speakers.match_profiles(phone.audio, phone.result, {"JFK": profile}) == {}
+    profile = voice_profiles.voice_embedding(jfk, _segments("one_speaker_speech"))
+    assert voice_profiles.match_profiles(phone.audio, phone.result, {"JFK": profile}) == {}
 
 
 def test_old_or_damaged_profiles_are_ignored_without_error(phone):
     old_gmm_profile = [0.1] * 40  # the GMM statistics profiles stored before GE2E
     profiles = {"Old": old_gmm_profile, "Broken": [float("nan")] * 256, "Text": "abc", "Empty": []}
-    assert speakers.match_profiles(phone.audio, phone.result, profiles) == {}
-    assert speakers.profile_confidence(old_gmm_profile, [0.1] * 256) == 0.0
+    assert voice_profiles.match_profiles(phone.audio, phone.result, profiles) == {}
+    assert voice_profiles.profile_confidence(old_gmm_profile, [0.1] * 256) == 0.0
 
 
 def test_too_little_speech_for_a_profile_is_a_clear_error(phone):
     with pytest.raises(TranscriptError):
-        speakers.voice_embedding(phone.audio, [Segment(7.0, 7.2, "hm")])
+        voice_profiles.voice_embedding(phone.audio, [Segment(7.0, 7.2, "hm")])
 
 
 # ---------------------------------------------------------------- channels
@@ -380,19 +380,19 @@ def _stereo(path: Path) -> np.ndarray:
 
 
 def test_real_two_channel_recording_is_split_by_channel():
-    assert speakers.channels_are_separate_speakers(_stereo(REAL / "stereo_two_channels.wav"))
+    assert channel_speakers.channels_are_separate_speakers(_stereo(REAL / "stereo_two_channels.wav"))
 
 
 def test_mono_copied_to_both_channels_is_not_split():
     stereo = _stereo(REAL / "stereo_two_channels.wav")
     mono = stereo.mean(axis=0)
-    assert not speakers.channels_are_separate_speakers(np.stack([mono, mono]))
+    assert not channel_speakers.channels_are_separate_speakers(np.stack([mono, mono]))
 
 
 def test_one_room_heard_by_two_microphones_is_not_split(two_voices):
     near = two_voices.audio
     far = 0.6 * np.concatenate([np.zeros(40, np.float32), near[:-40]])  # 2.5 ms later, quieter
-    assert not speakers.channels_are_separate_speakers(np.stack([near, far]))
+    assert not channel_speakers.channels_are_separate_speakers(np.stack([near, far]))
 
 
 def test_two_voices_with_a_little_crosstalk_are_split():
@@ -404,17 +404,17 @@ def test_two_voices_with_a_little_crosstalk_are_split():
     b = np.roll(b[:n], n // 7)
     left = a[:n] + 0.05 * b + rng.normal(0, 1e-3, n).astype(np.float32)
     right = b + 0.05 * a[:n] + rng.normal(0, 1e-3, n).astype(np.float32)
-    assert speakers.channels_are_separate_speakers(np.stack([left, right]))
+    assert channel_speakers.channels_are_separate_speakers(np.stack([left, right]))
 
 
 def test_a_silent_second_channel_is_not_split(two_voices):
     stereo = np.stack([two_voices.audio, np.zeros_like(two_voices.audio)])
-    assert not speakers.channels_are_separate_speakers(stereo)
+    assert not channel_speakers.channels_are_separate_speakers(stereo)
 
 
 def test_channel_check_needs_two_channels():
     with pytest.raises(MediaError):
-        speakers.channels_are_separate_speakers(np.zeros(SR, np.float32))
+        channel_speakers.channels_are_separate_speakers(np.zeros(SR, np.float32))
 
 
 # ---------------------------------------------------------------- spectral clustering
@@ -433,7 +433,7 @@ def test_an_hour_of_stretches_is_grouped_as_the_full_eigendecomposition_groups_i
     inv = 1 / np.sqrt(affinity.sum(1))
     m = affinity * inv[:, None] * inv[None, :]
 
-    found = speakers._top_eigenvectors(m, 4)
+    found = speaker_clustering._top_eigenvectors(m, 4)
     dense = np.linalg.eigh(m)[1][:, ::-1][:, :4]
     assert found.shape == dense.shape
     assert np.allclose(found.T @ found, np.eye(4), atol=1e-8)
@@ -441,5 +441,5 @@ def test_an_hour_of_stretches_is_grouped_as_the_full_eigendecomposition_groups_i
     assert np.allclose(found[:, :3] @ found[:, :3].T, dense[:, :3] @ dense[:, :3].T, atol=1e-8)
     assert abs(found[:, 3] @ dense[:, 3]) == pytest.approx(1.0, abs=1e-8)
     vectors = found / np.linalg.norm(found, axis=1, keepdims=True)
-    labels = speakers._kmeans(vectors, 4, np.ones(len(group)))
+    labels = speaker_clustering._kmeans(vectors, 4, np.ones(len(group)))
     assert agreement([str(x) for x in labels], [str(x) for x in group]) == 1.0

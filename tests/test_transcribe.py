@@ -8,7 +8,8 @@ import pytest
 
 from conftest import REAL, SAMPLES
 from tui.errors import TranscriptError
-from tui.media.transcribe import DEFAULT_BATCH_SIZE, Transcriber, bundled_model_dir, resolve_model
+from tui.media.model_choice import bundled_model_dir, resolve_model
+from tui.media.transcribe import DEFAULT_BATCH_SIZE, Transcriber
 
 JFK = REAL / "one_speaker_speech.flac"
 
@@ -202,7 +203,7 @@ def test_batched_cancel_keeps_the_rows_done_so_far():
 def test_windows_are_cut_in_silence_and_cover_the_recording_exactly():
     import numpy as np
 
-    from tui.media.transcribe import SAMPLE_RATE, _windows
+    from tui.media.recognition_audio import SAMPLE_RATE, cut_windows
 
     rng = np.random.default_rng(1)
     audio = (rng.standard_normal(SAMPLE_RATE * 200) * 0.1).astype(np.float32)
@@ -210,7 +211,7 @@ def test_windows_are_cut_in_silence_and_cover_the_recording_exactly():
     for a, b in quiet:
         audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] = 0.0
     blocks = [audio[i:i + SAMPLE_RATE * 7] for i in range(0, audio.shape[0], SAMPLE_RATE * 7)]
-    windows = list(_windows(iter(blocks), iter([60.0, 60.0, 60.0, 60.0])))
+    windows = list(cut_windows(iter(blocks), iter([60.0, 60.0, 60.0, 60.0])))
     assert np.array_equal(np.concatenate([w for _, w in windows]), audio)
     cuts = [offset for offset, _ in windows[1:]]
     assert len(cuts) == 3

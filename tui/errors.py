@@ -45,6 +45,16 @@ class StoreSchemaError(StoreError):
     """A database file was written by a newer Debrief."""
 
 
-def describe_failure(error: BaseException) -> str:
-    """One line for the reviewer: our own errors as they are, anything else as a bug to report."""
-    return str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
+def describe_failure(error: BaseException | None) -> str:
+    """One sentence for the user about any failure: ours as written, anything else as the bug it is.
+
+    Written once so that the command line and every screen word an unexpected exception the
+    same way ("unexpected problem" is what the hostile-input tests look for).
+    """
+    if isinstance(error, DebriefError):
+        return str(error)
+    if error is None:
+        return "unexpected problem (no details were given)"
+    detail = str(error)
+    return f"unexpected problem ({type(error).__name__}: {detail})" if detail else \
+        f"unexpected problem ({type(error).__name__})"

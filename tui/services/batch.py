@@ -4,20 +4,25 @@ A transcript is saved only when its recording is complete, so an interrupted run
 a crash, a dropped connection) keeps every finished file and simply starts the
 interrupted one again next time. With ``jobs`` > 1 recordings run in separate processes,
 each with its share of the cores.
+
+This is the one loop over many recordings: ``debrief transcribe`` runs it, and so does the
+library screen (in its worker thread, with its own transcriber and a cancel event).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui.services.catalog import find_recordings
 from tui.errors import DebriefError, MediaError
-from tui.media.transcribe import Transcriber, check_language, resolve_model
+from tui.media.model_choice import check_language, resolve_model
+from tui.media.transcribe import Transcriber
 from tui.services.workspace import Workspace, open_recording
 
 
@@ -71,39 +76,54 @@ def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool,
 def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
                    on_progress: Callable[[float, float], None] | None = None,
                    transcriber: Transcriber | None = None, device: str = "cpu", compute_type: str | None = None,
-                   language: str | None = None, batch_size: int | None = None) -> Done:
+                   language: str | None = None, batch_size: int | None = None, *,
+                   cancel: threading.Event | None = None) -> Done | None:
+    """Transcribe and save one recording; None when ``cancel`` stopped it part-way (nothing is saved)."""
     workspace = open_recording(path, db)
     transcriber = transcriber or Transcriber(model, threads=threads, device=device, compute_type=compute_type,
                                              language=language, batch_size=batch_size)
     transcript = transcriber.transcribe(path, num_speakers=speakers, voices=workspace.voices(),
-                                        on_progress=on_progress)
+                                        on_progress=on_progress, cancel=cancel)
+    if not transcript.complete:
+        return None
     workspace.save_transcript(transcript)
     return Done(path, len(transcript.segments), len(transcript.speakers), transcript.language,
                 transcript.language_probability)
 
 
-def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
-        jobs: int = 1, on_progress: Callable[[Path, float, float], None] | None = None,
+def run(todo: Sequence[Workspace | Path], *, db: Path | None, model: str | None, threads: int | None,
+        speakers: int | None, jobs: int = 1, on_progress: Callable[[Path, float, float], None] | None = None,
         on_done: Callable[[Done], None] | None = None,
         on_failed: Callable[[Path, str], None] | None = None,
         device: str = "cpu", compute_type: str | None = None, language: str | None = None,
-        batch_size: int | None = None) -> int:
-    """Transcribe ``todo``; returns how many finished. Failures are reported and do not stop the rest.
+        batch_size: int | None = None, transcriber: Transcriber | None = None,
+        cancel: threading.Event | None = None, on_start: Callable[[int, Path], None] | None = None) -> int:
+    """Transcribe ``todo`` (workspaces from :func:`plan`, or recordings' paths); returns how many finished.
 
-    ``device`` and ``compute_type``: where the model runs (:func:`tui.media.device.choose`).
+    Failures are reported and do not stop the rest. ``device`` and ``compute_type``: where the
+    model runs (:func:`tui.media.device.choose`). One at a time (``jobs`` 1), ``transcriber``
+    replaces the one built from the model options, ``on_start(n, path)`` is called before the
+    n-th recording, and ``cancel`` stops the run: the recording under way is left unsaved.
     """
     finished = 0
+    recordings = [item.recording if isinstance(item, Workspace) else Path(item) for item in todo]
     if jobs <= 1:
-        transcriber = Transcriber(model, threads=threads, device=device, compute_type=compute_type, language=language,
-                                  batch_size=batch_size)
-        for ws in todo:
+        transcriber = transcriber or Transcriber(model, threads=threads, device=device, compute_type=compute_type,
+                                                 language=language, batch_size=batch_size)
+        for n, path in enumerate(recordings, 1):
+            if cancel is not None and cancel.is_set():
+                break
+            if on_start:
+                on_start(n, path)
             try:
-                done = transcribe_one(ws.recording, db, model, threads, speakers,
-                                      on_progress=(lambda d, t, p=ws.recording: on_progress(p, d, t))
-                                      if on_progress else None, transcriber=transcriber)
+                done = transcribe_one(path, db, model, threads, speakers,
+                                      on_progress=(lambda d, t, p=path: on_progress(p, d, t))
+                                      if on_progress else None, transcriber=transcriber, cancel=cancel)
             except DebriefError as exc:
                 if on_failed:
-                    on_failed(ws.recording, str(exc))
+                    on_failed(path, str(exc))
+                continue
+            if done is None:
                 continue
             finished += 1
             if on_done:
@@ -113,8 +133,8 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
     context = multiprocessing.get_context("spawn")  # the parent has threads: never fork them
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: dict[Future, Path] = {
-            pool.submit(transcribe_one, ws.recording, db, model, per_job, speakers, None, None, device,
-                        compute_type, language, batch_size): ws.recording for ws in todo
+            pool.submit(transcribe_one, path, db, model, per_job, speakers, None, None, device,
+                        compute_type, language, batch_size): path for path in recordings
         }
         try:
             while pending:
@@ -126,6 +146,8 @@ def run(todo: list[Workspace], *, db: Path | None, model: str | None, threads: i
                     except DebriefError as exc:
                         if on_failed:
                             on_failed(path, str(exc))
+                        continue
+                    if done is None:
                         continue
                     finished += 1
                     if on_done:

@@ -4,6 +4,14 @@ Files are recognised by their first bytes (a text file named ``.mp3`` is not a
 recording; a recording named ``.bin`` is), then probed. Everything per file that costs
 time (content hash, probe) is cached in the library index, so reopening a library of
 hundreds of recordings only stats the files.
+
+"Library" names four things in Debrief; to tell them apart:
+
+- the library folder: a folder of recordings the reviewer points Debrief at, listed here;
+- ``tui.store.Library``: that folder's database (``debrief.json`` and its ``.d`` folder);
+- ``LibraryScreen`` (tui/app/screens/library.py): the screen that lists the folder's sessions;
+- ``tui.core.search.LibraryIndex``: the in-memory search index over every session's transcript
+  and notes (filled by tui.services.search_index).
 """
 
 from __future__ import annotations

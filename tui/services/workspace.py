@@ -107,7 +107,7 @@ class Workspace:
     def remember_voice(self, transcript: Transcript, speaker_id: str) -> str:
         """Keep the voice of ``speaker_id`` (by the name the reviewer gave) for later sessions."""
         from tui.media.decode import read_pcm
-        from tui.media.speakers import voice_embedding
+        from tui.media.voice_profiles import voice_embedding
 
         speaker = transcript.speaker(speaker_id)
         if not speaker.name:

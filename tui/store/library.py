@@ -9,6 +9,14 @@ Layout for a database path P (by default ``<library folder>/debrief.json``)::
 
 Splitting precious annotations from regenerable transcripts, and sessions from each
 other, is what keeps a save small and its cost flat as the library grows.
+
+"Library" names four things in Debrief; to tell them apart:
+
+- the library folder: a folder of recordings the reviewer points Debrief at (DESIGN.md);
+- ``tui.store.Library``: that folder's database (``debrief.json`` and its ``.d`` folder), this module;
+- ``LibraryScreen`` (tui/app/screens/library.py): the screen that lists the folder's sessions;
+- ``tui.core.search.LibraryIndex``: the in-memory search index over every session's transcript
+  and notes (filled by tui.services.search_index).
 """
 
 from __future__ import annotations

@@ -35,9 +35,11 @@ class ExportScreen(Dialog[ExportChoice | None]):
     FIRST = "#export-format"
 
     def __init__(self, default_folder: Path, stem: str, preview, terms: tuple[str, ...], context: float,
-                 pre_roll: float, post_roll: float) -> None:
+                 pre_roll: float, post_roll: float, tags: tuple[str, ...] = ()) -> None:
         """``preview(options) -> str`` renders Markdown of what ``options`` would share."""
         super().__init__()
+        self._tags = tags
+        """The session's tag vocabulary, offered to a mentor commenting in the HTML page."""
         self._folder, self._stem, self._preview = default_folder, stem, preview
         self._terms, self._context_seconds, self._rolls = terms, context, (pre_roll, post_roll)
         self._fmt = "md"
@@ -79,6 +81,7 @@ class ExportScreen(Dialog[ExportChoice | None]):
             tag=tag,
             pre_roll=self._rolls[0],
             post_roll=self._rolls[1],
+            tags=self._tags,
         )
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:

@@ -23,7 +23,7 @@ from tui.core.trends import FIGURES, describe, measure_series
 from tui.core.trends import figure as trend_figure
 from tui.core.trends import series as trend_series
 from tui.core.timefmt import format_time
-from tui.errors import DebriefError
+from tui.errors import describe_failure
 from tui.services.search_index import index_sessions
 from tui.store import Library
 from tui.services.workspace import focus_goal, library_measures
@@ -288,31 +288,32 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
 
     @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
     def _transcribe_all(self, todo: list[SessionSummary]) -> int:
-        from tui.services.workspace import open_recording
+        """The batch service's loop (tui.services.batch.run) in this thread; the UI is updated from it."""
+        from tui.services import batch
 
-        transcriber = self.context.make_transcriber()
-        total = sum(max(s.info.duration, 1.0) for s in todo)
-        done_before = 0.0
-        finished = 0
-        for n, summary in enumerate(todo, 1):
-            if self._cancel.is_set():
-                break
-            label = f"Transcribing {n}/{len(todo)}: {summary.info.title}"
-            self.app.call_from_thread(self._batch_progress, label, done_before, total)
-            workspace = open_recording(summary.path, self.context.library.db_path)
-            transcript = transcriber.transcribe(
-                summary.path,
-                on_progress=lambda d, t, base=done_before: self.app.call_from_thread(
-                    self._batch_progress, label, base + d * summary.info.duration / max(t, 0.001), total),
-                cancel=self._cancel,
-                voices=workspace.voices(),
-            )
-            if transcript.complete:
-                workspace.save_transcript(transcript)
-                finished += 1
-            done_before += max(summary.info.duration, 1.0)
-            self.app.call_from_thread(self.refresh_session, summary.path)
-        return finished
+        durations = {s.path: s.info.duration for s in todo}
+        titles = {s.path: s.info.title for s in todo}
+        weights = [max(s.info.duration, 1.0) for s in todo]
+        total = sum(weights)
+        now = {"label": "", "before": 0.0}
+
+        def on_start(n: int, path: Path) -> None:
+            now["label"] = f"Transcribing {n}/{len(todo)}: {titles[path]}"
+            now["before"] = sum(weights[:n - 1])
+            self.app.call_from_thread(self._batch_progress, now["label"], now["before"], total)
+
+        def on_progress(path: Path, done: float, length: float) -> None:
+            self.app.call_from_thread(self._batch_progress, now["label"],
+                                      now["before"] + done * durations[path] / max(length, 0.001), total)
+
+        def on_failed(path: Path, why: str) -> None:
+            self.app.call_from_thread(self.notify, f"{path.name}: not transcribed: {why}", title="Library",
+                                      severity="error", timeout=10)
+
+        return batch.run([s.path for s in todo], db=self.context.library.db_path, model=None, threads=None,
+                         speakers=None, transcriber=self.context.make_transcriber(), cancel=self._cancel,
+                         on_start=on_start, on_progress=on_progress, on_failed=on_failed,
+                         on_done=lambda done: self.app.call_from_thread(self.refresh_session, done.path))
 
     def _batch_progress(self, label: str, done: float, total: float) -> None:
         self.query_one("#batch-label", Static).update(label + "   (x stops; finished sessions are kept)")
@@ -322,8 +323,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         worker = event.worker
         if event.state == WorkerState.ERROR:
             error = worker.error
-            message = str(error) if isinstance(error, DebriefError) else f"unexpected problem: {error!r}"
-            self.notify(message, title="Library", severity="error", timeout=10)
+            self.notify(describe_failure(error), title="Library", severity="error", timeout=10)
         if worker.group == "batch" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one("#batch").display = False
             if event.state == WorkerState.SUCCESS:

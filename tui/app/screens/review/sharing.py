@@ -33,7 +33,8 @@ class SharingKeys:
                 self._write_export(choice)
 
         self.app.push_screen(ExportScreen(folder, stem, preview, terms, config.context_seconds,
-                                          config.clip_pre_roll, config.clip_post_roll), chosen)
+                                          config.clip_pre_roll, config.clip_post_roll,
+                                          tuple(tag.name for tag in self._tags)), chosen)
 
     @work(thread=True, group="export", exit_on_error=False)
     def _write_export(self, choice: ExportChoice) -> None:

@@ -1,0 +1,148 @@
+"""The recording as 16 kHz float32 audio for recognition: decoded whole, or block by block.
+
+Why a module of its own: batched recognition reads the file as it goes and cuts it into
+windows in silence (so that no word is cut in two), while separation needs the whole
+recording; both decode as faster-whisper's ``decode_audio`` does, with the same samples.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.errors import MediaError
+
+SAMPLE_RATE = 16000
+_CUT_SEARCH_SECONDS = 10.0
+"""A window ends at the quietest 0.1 s within this many seconds of its nominal end."""
+
+
+def decode_channels(path: Path):
+    """The recording as one or two 16 kHz float32 channels (two only for stereo files)."""
+    from faster_whisper.audio import decode_audio
+
+    stereo = is_stereo(path)
+    try:
+        decoded = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=stereo)
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+    channels = list(decoded) if stereo else [decoded]
+    if channels[0].shape[0] == 0:
+        raise MediaError(f"{path} holds no audio samples")
+    return channels
+
+
+def is_stereo(path: Path) -> bool:
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise MediaError(f"{path} has no audio stream")
+            return container.streams.audio[0].codec_context.channels == 2
+    except MediaError:
+        raise
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+
+
+def duration_estimate(path: Path) -> float:
+    """The recording's length from its header (0 when it does not say), for progress while decoding."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return max(0.0, (container.duration or 0) / 1_000_000)
+    except Exception:
+        return 0.0
+
+
+def blocks_of(audio, seconds: float = 10.0):
+    step = int(seconds * SAMPLE_RATE)
+    return (audio[i:i + step] for i in range(0, audio.shape[0], step))
+
+
+def mono_blocks(path: Path, keep: list, heard: list[float] | None = None):
+    """The recording as 16 kHz mono float32 blocks of about 10 s, decoded as they are needed.
+
+    The same decoding as faster-whisper's ``decode_audio`` (same resampler, same samples);
+    every block is also appended to ``keep`` so that the whole recording is there at the end.
+    """
+    import av
+    from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames
+    import numpy as np
+
+    try:
+        resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            frames = _resample_frames(_group_frames(_ignore_invalid_frames(container.decode(audio=0)), 500000),
+                                      resampler)
+            for frame in frames:
+                block = frame.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+                keep.append(block)
+                if heard is not None:
+                    heard[0] += block.shape[0] / SAMPLE_RATE
+                yield block
+    except MediaError:
+        raise
+    except Exception as exc:
+        raise MediaError(f"cannot decode {path}: {exc}") from exc
+
+
+def cut_windows(blocks, sizes):
+    """(offset in seconds, samples) windows of the stream ``blocks``, of the lengths ``sizes`` yields.
+
+    Each window ends at the quietest tenth of a second near its nominal end, so that no word
+    is cut in two; the last one takes what is left.
+    """
+    import numpy as np
+
+    def samples(seconds: float) -> float:
+        return seconds * SAMPLE_RATE if seconds != float("inf") else float("inf")
+
+    search = int(_CUT_SEARCH_SECONDS * SAMPLE_RATE)
+    pending: list = []
+    held = 0
+    offset = 0
+    target = samples(next(sizes))
+    for block in blocks:
+        pending.append(block)
+        held += block.shape[0]
+        while held >= target + search // 2:
+            target = int(target)
+            audio = np.concatenate(pending)
+            cut = _quiet_point(audio, target, search)
+            yield offset / SAMPLE_RATE, audio[:cut]
+            offset += cut
+            pending, held = [audio[cut:]], audio.shape[0] - cut
+            target = samples(next(sizes))
+    if held:
+        yield offset / SAMPLE_RATE, np.concatenate(pending)
+
+
+def _quiet_point(audio, target: int, search: int) -> int:
+    """The middle of the quietest 0.1 s frame of ``audio`` within ``search / 2`` samples of ``target``."""
+    import numpy as np
+
+    frame = SAMPLE_RATE // 10
+    low = max(frame, target - search // 2)
+    high = min(audio.shape[0] - frame, target + search // 2)
+    if high <= low:
+        return min(target, audio.shape[0])
+    span = audio[low:high]
+    count = span.shape[0] // frame
+    energy = np.square(span[:count * frame].reshape(count, frame)).mean(axis=1)
+    return low + int(np.argmin(energy)) * frame + frame // 2
+
+
+def joined_blocks(blocks: list):
+    import numpy as np
+
+    audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    blocks.clear()
+    return audio
+
+
+def stack_channels(channels):
+    import numpy as np
+
+    return np.stack(channels)
