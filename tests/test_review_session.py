@@ -39,11 +39,11 @@ def test_a_read_overtaken_by_a_later_one_is_not_applied(short_workspace):
 def test_delete_then_undo_brings_the_mark_back_and_empties_the_undo(short_workspace):
     review = silent_review(short_workspace)
     mark = review.commit(review.mark_here())
-    review.commit(review.delete_mark(mark.id))
+    review.commit(review.book.delete(mark.id))
     assert review.marks == ()
-    assert review.commit(review.undo_delete()).id == mark.id
+    assert review.commit(review.book.restore_last()).id == mark.id
     assert [m.id for m in review.marks] == [mark.id]
-    assert review.commit(review.undo_delete()) is None  # nothing left to undo
+    assert review.commit(review.book.restore_last()) is None  # nothing left to undo
 
 
 async def test_the_app_changes_the_review_only_on_its_event_loop(short_workspace, monkeypatch):

@@ -15,7 +15,7 @@ from tui.core.timeline import next_mark, previous_mark
 from tui.services.workspace import Workspace
 from tui.store import new_mark_id, utc_now
 
-from .changes import Change, Kind
+from .changes import Change, Kind, check_writable
 
 
 @dataclass
@@ -50,6 +50,7 @@ class MarkBook:
         return Change(Kind.MARK, lambda: self.workspace.annotations.add_mark(mark))
 
     def set_note(self, mark_id: str, note: str) -> Change[Mark]:
+        check_writable(self.workspace)
         annotations = self.workspace.annotations
 
         def write() -> Mark:
@@ -61,24 +62,31 @@ class MarkBook:
         return Change(Kind.NOTE, write)
 
     def set_tag(self, mark_id: str, tag: str) -> Change[Mark]:
+        check_writable(self.workspace)
         return Change(Kind.RETAG, lambda: self.workspace.annotations.update_mark(mark_id, tag=tag))
 
     def delete(self, mark_id: str) -> Change[Mark]:
+        check_writable(self.workspace)
         return Change(Kind.DELETE, lambda: self.workspace.annotations.delete_mark(mark_id))
 
     def restore_last(self) -> Change[Mark | None]:
         """Bring back the last deleted mark (None: nothing to undo). Popped when applied."""
         if not self.undo:
             return Change(Kind.UNDO, lambda: None)
+        check_writable(self.workspace)
         mark_id = self.undo[-1].id
         return Change(Kind.UNDO, lambda: self.workspace.annotations.restore_mark(mark_id))
 
-    def keep_draft(self, mark: Mark, text: str) -> Change[None]:
-        """What is being typed for ``mark``'s note, kept until the note is saved."""
+    def keep_draft(self, mark: Mark, text: str) -> Change[None] | None:
+        """What is being typed for ``mark``'s note, kept until the note is saved (None: read-only)."""
+        if self.workspace.read_only:
+            return None
         draft = {"mark_id": mark.id, "start": mark.start, "text": text}
         return Change(Kind.DRAFT, lambda: self.workspace.annotations.set("draft", draft))
 
-    def drop_draft(self) -> Change[None]:
+    def drop_draft(self) -> Change[None] | None:
+        if self.workspace.read_only:
+            return None
         annotations = self.workspace.annotations
 
         def write() -> None:

@@ -212,33 +212,6 @@ class Review:
             start, end = self.current.start, self.current.end
         return self.book.add(start, end, tag, self.author, note)
 
-    def set_note(self, mark_id: str, note: str) -> Change[Mark]:
-        self.check_writable()
-        return self.book.set_note(mark_id, note)
-
-    def set_tag(self, mark_id: str, tag: str) -> Change[Mark]:
-        self.check_writable()
-        return self.book.set_tag(mark_id, tag)
-
-    def delete_mark(self, mark_id: str) -> Change[Mark]:
-        self.check_writable()
-        return self.book.delete(mark_id)
-
-    def undo_delete(self) -> Change[Mark | None]:
-        if self.book.undo:
-            self.check_writable()
-        return self.book.restore_last()
-
-    def save_draft(self, mark: Mark, text: str) -> Change[None] | None:
-        """None when nothing can be kept (a read-only library)."""
-        return None if self.read_only else self.book.keep_draft(mark, text)
-
-    def clear_draft(self) -> Change[None] | None:
-        return None if self.read_only else self.book.drop_draft()
-
-    def pending_draft(self) -> dict[str, Any] | None:
-        return self.book.pending_draft()
-
     # the session's own fields
 
     def set_reflection(self, focus_goal: str, intention: str, summary: str) -> Change[None]:

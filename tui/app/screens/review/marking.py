@@ -70,7 +70,7 @@ class MarkingKeys:
         def done(choice: int | None) -> None:
             if choice is not None and names[choice] != mark.tag:
                 new = names[choice]
-                self._save(lambda: self.review.set_tag(mark.id, new), lambda saved: self.notify(
+                self._save(lambda: self.review.book.set_tag(mark.id, new), lambda saved: self.notify(
                     f"The mark at {format_mark_range(saved.start, saved.end)} is now {saved.tag} (saved).", timeout=3))
 
         self.app.push_screen(ChoiceDialog(f"Tag of the mark at {format_mark_range(mark.start, mark.end)}", labels,
@@ -101,21 +101,21 @@ class MarkingKeys:
         def done(note: str | None) -> None:
             self._draft = None
             if note is not None and note != mark.note:
-                self._save(lambda: self.review.set_note(mark.id, note), lambda saved: self.notify(
+                self._save(lambda: self.review.book.set_note(mark.id, note), lambda saved: self.notify(
                     f"Note on {format_mark_range(saved.start, saved.end)} saved.", timeout=3))
             elif draft is not None:
-                self._save(self.review.clear_draft)
+                self._save(self.review.book.drop_draft)
             self.review.resume_after_typing()
             if self.review.playing:
                 self._ticker.resume()
             self._show_status()
 
         def keep_draft(text: str) -> None:
-            self._save(lambda: self.review.save_draft(mark, text))
+            self._save(lambda: self.review.book.keep_draft(mark, text))
 
         def keep_draft_now(text: str) -> None:
             """The connection is dropping: write at once, on this thread."""
-            change = self.review.save_draft(mark, text)
+            change = self.review.book.keep_draft(mark, text)
             if change is not None:
                 change.write()
 
@@ -124,7 +124,7 @@ class MarkingKeys:
 
     def offer_draft(self) -> None:
         """A note was left half-typed (the connection dropped): go there and say so."""
-        draft = self.review.pending_draft()
+        draft = self.review.book.pending_draft()
         if draft is None:
             return
         self._draft = draft
@@ -139,7 +139,7 @@ class MarkingKeys:
         if mark is None:
             self.notify("No mark on this utterance.", timeout=2)
             return
-        self._save(lambda: self.review.delete_mark(mark.id), lambda saved: self.notify(
+        self._save(lambda: self.review.book.delete(mark.id), lambda saved: self.notify(
             f"Deleted the mark at {format_mark_range(saved.start, saved.end)} (u to undo).", timeout=3))
 
     def action_undo(self) -> None:
@@ -149,4 +149,4 @@ class MarkingKeys:
             else:
                 self.notify(f"Brought back the mark at {format_mark_range(restored.start, restored.end)}.", timeout=3)
 
-        self._save(self.review.undo_delete, then)
+        self._save(self.review.book.restore_last, then)
