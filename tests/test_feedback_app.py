@@ -51,3 +51,46 @@ async def test_the_coachs_own_marks_are_not_shown_as_a_mentors(short_workspace):
         shown = [str(notes.get_option_at_index(i).prompt) for i in range(notes.option_count)]
         assert shown and not any(" from " in row for row in shown)
         assert "Feedback from your mentor" not in notifications(app, titles=True)
+
+
+async def test_the_library_imports_feedback_shows_it_unread_and_adopts_the_practice(short_workspace, tmp_path):
+    from textual.widgets import DataTable, Static
+
+    from test_library import make_library_app, wait_workers
+    from tui.app.screens.library import LibraryScreen
+    from tui.app.screens.review import ReviewScreen
+
+    folder = short_workspace.recording.parent
+    saved = tmp_path / "Downloads" / "from-dana.json"
+    saved.parent.mkdir()
+    saved.write_text(json.dumps(feedback(short_workspace.info.id)))
+    app = make_library_app(folder)
+    row = str(short_workspace.recording)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_workers(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        for char in str(saved):
+            await pilot.press(char)
+        await pilot.press("enter")
+        await wait_workers(app, pilot)
+        await wait_workers(app, pilot)
+        assert "imported Dana Mentor's feedback" in notifications(app)
+        table = app.screen.query_one(DataTable)
+        assert "✉ 4 new" in str(table.get_cell(row, "marks"))
+        goal = str(app.screen.query_one("#goal", Static).content)
+        assert "Dana Mentor suggests as next practice: “Count to five after each question.”" in goal
+
+        await pilot.press("a")
+        await wait_workers(app, pilot)
+        assert short_workspace.reflection()[0] == "Count to five after each question."
+        assert "suggests" not in str(app.screen.query_one("#goal", Static).content)
+
+        await pilot.press("enter")  # open the session: the comments are read
+        await wait_workers(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await wait_workers(app, pilot)
+        await wait_workers(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert "✉" not in str(app.screen.query_one(DataTable).get_cell(row, "marks"))

@@ -28,6 +28,7 @@ from tui.core.model import SessionInfo, Speaker
 from tui.errors import DebriefError
 from tui.media.probe import probe
 from tui.store import Library
+from tui.services.feedback import next_practice, unread_feedback
 from tui.services.workspace import DB_NAME, Workspace, library_folder, resolve_db
 
 _SIGNATURES: tuple[tuple[int, bytes], ...] = (
@@ -89,6 +90,10 @@ class SessionSummary:
     language: str = ""
     """The transcript's language code ("" before there is a transcript)."""
     language_probability: float | None = None
+    unread_feedback: int = 0
+    """A mentor's comments imported since the session was last opened."""
+    suggested_practice: tuple[str, str, str] | None = None
+    """(next practice, mentor, when) from the session's latest feedback."""
 
     @property
     def marks(self) -> int:
@@ -123,14 +128,17 @@ def summarise_one(library: Library, path: Path, known: SessionInfo | None = None
     details = workspace.details()
     info = replace(info, title=details.title or info.title, date=details.date or info.date)
     marks = workspace.annotations.marks()
+    feedback = {"unread_feedback": unread_feedback(workspace.annotations),
+                "suggested_practice": next_practice(workspace.annotations)}
     transcript = workspace.cached_transcript()
     if transcript is None:
-        return SessionSummary(path, info, "no", marks_by_tag=dict(Counter(m.tag for m in marks)), details=details)
+        return SessionSummary(path, info, "no", marks_by_tag=dict(Counter(m.tag for m in marks)), details=details,
+                              **feedback)
     transcript = workspace.corrected(transcript)
     speakers = transcript.speakers
     stats = session_stats(transcript, duration=info.duration)
     return SessionSummary(
         path, info, "yes" if transcript.complete else "partial", speakers,
         dict(Counter(m.tag for m in marks)), stats, details=details,
-        language=transcript.language, language_probability=transcript.language_probability,
+        language=transcript.language, language_probability=transcript.language_probability, **feedback,
     )

@@ -185,9 +185,9 @@ def mark_feedback_read(annotations: SessionAnnotations) -> None:
         annotations.set(UNREAD, 0)
 
 
-def next_practice(annotations: SessionAnnotations) -> tuple[str, str] | None:
-    """(suggested next practice, mentor) from the latest feedback, for the app to offer as the focus goal."""
+def next_practice(annotations: SessionAnnotations) -> tuple[str, str, str] | None:
+    """(suggested next practice, mentor, when written) from the latest feedback: offered as the focus goal."""
     value = annotations.get(NEXT_PRACTICE)
     if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"].strip():
-        return value["text"], str(value.get("reviewer", ""))
+        return value["text"], str(value.get("reviewer", "")), str(value.get("created", ""))
     return None

@@ -1,4 +1,4 @@
-"""Small dialogs: naming a speaker, choosing one of a few things."""
+"""Small dialogs: naming a speaker, choosing one of a few things, giving a file."""
 
 from __future__ import annotations
 
@@ -66,3 +66,25 @@ class ChoiceDialog(Dialog[int | None]):
         if highlighted is None:
             raise DialogProblem("Choose one with the arrows first.")
         return highlighted
+
+
+class FileDialog(Dialog[str | None]):
+    """One file path (``~`` allowed): `enter` takes it, `esc` cancels."""
+
+    FIRST = "#file-path"
+
+    def __init__(self, heading: str, placeholder: str, hint: str) -> None:
+        super().__init__()
+        self._heading, self._placeholder, self._hint = heading, placeholder, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._heading, classes="dialog-heading")
+            yield Input(placeholder=self._placeholder, id="file-path")
+            yield Label(f"enter: {self._hint} · esc: cancel", classes="dialog-hint", id="hint")
+
+    def result(self) -> str:
+        path = self.query_one("#file-path", Input).value.strip()
+        if not path:
+            raise DialogProblem("Type the file's path first (tab completes nothing: paste it).")
+        return path

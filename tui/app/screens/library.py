@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, ProgressBar, Sparkline, Static
+from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -22,13 +22,14 @@ from tui.core.search import Hit, LibraryIndex
 from tui.core.trends import FIGURES, describe, measure_series
 from tui.core.trends import figure as trend_figure
 from tui.core.trends import series as trend_series
-from tui.core.timefmt import format_time
+from tui.core.safe_text import visible
 from tui.errors import describe_failure
 from tui.services.search_index import index_sessions
 from tui.store import Library
 from tui.services.workspace import focus_goal, library_measures
 
-from .dialogs import ChoiceDialog
+from .library_feedback import FeedbackAndGoal
+from .library_rows import cells, hit_prompt, trend_box
 
 SORTS = ("date", "title", "length", "marks")
 
@@ -46,7 +47,7 @@ class LibraryContext:
     """The player shared by every session opened from here (closed when the app quits)."""
 
 
-class LibraryScreen(Screen):
+class LibraryScreen(FeedbackAndGoal, Screen):
     """Sessions of one library folder.
 
     | Key | Action |
@@ -57,6 +58,8 @@ class LibraryScreen(Screen):
     | `t` | Transcribe every session that has no transcript yet |
     | `x` | Stop transcribing (finished sessions are kept) |
     | `g` | Choose the figure that follows your focus goal |
+    | `i` | Import a mentor's feedback file |
+    | `a` | Make the practice your mentor suggested the focus goal |
     """
 
     HELP = """
@@ -72,6 +75,10 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         Binding("t", "transcribe_all", "Transcribe all", id="library.transcribe", tooltip="Transcribe every untranscribed session"),
         Binding("g", "goal", "Goal figure", id="library.goal",
                 tooltip="Choose the figure that follows your focus goal session by session"),
+        Binding("i", "import_feedback", "Import feedback", id="library.import_feedback",
+                tooltip="Bring back a mentor's .feedback.json saved from an exported page"),
+        Binding("a", "adopt_practice", "Adopt practice", id="library.adopt_practice", show=False,
+                tooltip="Make the practice your mentor suggested the focus goal of the series"),
         Binding("x", "cancel_transcription", "Stop", id="library.stop", show=False, tooltip="Stop batch transcription"),
         Binding("escape", "close_search", "Close search", id="library.close_search", show=False),
     ]
@@ -108,9 +115,6 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
                                   ("questions", "Q open/closed", None), ("wait", "Wait", None),
                                   ("consent", "Consent", None), *((f"measure:{m}", m, None) for m in self._measures)):
             table.add_column(label, key=key, width=width)
-        self.query_one("#batch").display = False
-        self.query_one("#search").display = False
-        self.query_one("#hits").display = False
         table.focus()
         self._scan()
 
@@ -139,9 +143,9 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         panel.remove_children()
         boxes = []
         for fig in FIGURES[:3]:
-            boxes.append(_trend_box(fig.short, trend_series(stats, fig.key), fig.unit))
+            boxes.append(trend_box(fig.short, trend_series(stats, fig.key), fig.unit))
         for name in self._measures:
-            boxes.append(_trend_box(name, measure_series(outcomes, name), ""))
+            boxes.append(trend_box(name, measure_series(outcomes, name), ""))
         panel.mount_all(boxes)
         goal = focus_goal(self.context.library)
         key = str(self.context.library.get("focus_goal_figure", "wait") or "wait")
@@ -151,34 +155,23 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
             fig = trend_figure(key)
             label, values, unit = fig.label, trend_series(stats, key), fig.unit
         heading = f"Focus goal: {goal}" if goal else "Focus goal: none yet (i in a session sets it)"
-        self.query_one("#goal", Static).update(f"{heading} · {label}: {describe(values, unit)}")
-
-    def action_goal(self) -> None:
-        keys = [f.key for f in FIGURES] + [f"measure:{m}" for m in self._measures]
-        labels = [f.label for f in FIGURES] + list(self._measures)
-
-        def done(choice: int | None) -> None:
-            if choice is not None:
-                self._save_goal_figure(keys[choice])
-
-        self.app.push_screen(ChoiceDialog("Which figure follows your focus goal?", labels), done)
-
-    @work(thread=True, group="goal", exit_on_error=False)
-    def _save_goal_figure(self, key: str) -> None:
-        self.context.library.set("focus_goal_figure", key)
-        self.app.call_from_thread(self._show_trends)
+        line = f"{heading} · {label}: {describe(values, unit)}"
+        suggestion = self._suggested_practice()
+        if suggestion is not None and suggestion[0] != goal:
+            line += f"\n{visible(suggestion[1]) or 'Your mentor'} suggests as next practice: “{visible(suggestion[0])}” (a adopts it)"
+        self.query_one("#goal", Static).update(line)
 
     def _add_row(self, summary: SessionSummary) -> None:
         table = self.query_one(DataTable)
         key = str(summary.path)
-        cells = _cells(summary, self._measures)
+        row = cells(summary, self._measures)
         if key in self._rows:
             columns = ("date", "title", "length", "speakers", "transcript", "marks", "talk", "questions", "wait",
                        "consent", *(f"measure:{m}" for m in self._measures))
-            for column, value in zip(columns, cells):
+            for column, value in zip(columns, row):
                 table.update_cell(key, column, value)
         else:
-            table.add_row(*cells, key=key)
+            table.add_row(*row, key=key)
         self._rows[key] = summary
 
     def refresh_session(self, path: Path) -> None:
@@ -234,13 +227,11 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         self.notify(f"Sorted by {key}.", timeout=2)
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.focus()
+        self.add_class("-searching")
+        self.query_one("#search", Input).focus()
 
     def action_close_search(self) -> None:
-        self.query_one("#search").display = False
-        self.query_one("#hits").display = False
+        self.remove_class("-searching", "-hits")
         self.query_one(DataTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -257,12 +248,12 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         self._hits = self._index.search(text) if text.strip() else []
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
-        hits.display = bool(text.strip())
+        self.set_class(bool(text.strip()), "-hits")
         if not self._hits:
             if text.strip():
                 hits.add_option(Option(Text("No matches.", style="italic"), disabled=True))
             return
-        hits.add_options(Option(_hit_prompt(h)) for h in self._hits)
+        hits.add_options(Option(hit_prompt(h)) for h in self._hits)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id != "hits" or not 0 <= event.option_index < len(self._hits):
@@ -280,7 +271,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
             self.notify("Every session is transcribed.", timeout=3)
             return
         self._cancel.clear()
-        self.query_one("#batch").display = True
+        self.add_class("-batch")
         self._transcribe_all(todo)
 
     def action_cancel_transcription(self) -> None:
@@ -325,7 +316,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
             error = worker.error
             self.notify(describe_failure(error), title="Library", severity="error", timeout=10)
         if worker.group == "batch" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.query_one("#batch").display = False
+            self.remove_class("-batch")
             if event.state == WorkerState.SUCCESS:
                 stopped = " (stopped)" if self._cancel.is_set() else ""
                 self.notify(f"Transcribed {worker.result} session(s){stopped}.", timeout=4)
@@ -333,51 +324,3 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
     def on_unmount(self) -> None:
         self._cancel.set()
 
-
-def _trend_box(label: str, values: list[float | None], unit: str) -> Vertical:
-    """A caption and a sparkline; with fewer than two sessions there is no trend to draw, so it says so."""
-    known = [v for v in values if v is not None]
-    if len(known) >= 2:
-        drawing = Sparkline(known, summary_function=max)
-    else:
-        drawing = Label("a trend needs two sessions" if known else "", classes="trend-empty")
-    return Vertical(Label(f"{label}: {describe(values, unit)}"), drawing, classes="trend")
-
-
-def _cells(summary: SessionSummary, measures: list[str]) -> tuple:
-    info = summary.info
-    consent = {"yes": Text("yes", style="green"), "no": Text("refused", style="red"),
-               "": Text("?", style="yellow")}[summary.details.consent]
-    outcomes = tuple(f"{summary.details.outcomes[m]:g}" if m in summary.details.outcomes else ""
-                     for m in measures)
-    if summary.problem:
-        return (info.date, Text(info.title, style="dim"), "", "", Text("unreadable", style="red"), "", "", "", "",
-                "", *("" for _ in measures))
-    stats = summary.stats
-    speakers = ", ".join(sp.label for sp in summary.speakers) if summary.speakers else ""
-    marks = ", ".join(f"{tag} {n}" for tag, n in sorted(summary.marks_by_tag.items())) or "0"
-    if stats is None:
-        talk = questions = wait = ""
-    else:
-        talk = " · ".join(f"{sp.name or sp.role or sp.id} {sp.talk_share:.0%}" for sp in stats.speakers.values())
-        open_q = sum(sp.open_questions for sp in stats.speakers.values())
-        closed_q = sum(sp.closed_questions for sp in stats.speakers.values())
-        questions = f"{open_q}/{closed_q}"
-        # The practitioner's median wait, the same figure as the trend above the table.
-        median = trend_figure("wait").read(stats)
-        wait = f"{median:.1f} s" if median is not None else "–"
-    state = {"yes": Text("yes", style="green"), "partial": Text("partial", style="yellow"),
-             "no": Text("no", style="dim")}[summary.transcribed]
-    if summary.language and summary.transcribed != "no":
-        state.append(f" · {summary.language}", style="dim" if summary.language == "en" else "bold")
-    return (info.date, info.title, format_time(info.duration), speakers, state, marks, talk, questions, wait,
-            consent, *outcomes)
-
-
-def _hit_prompt(hit: Hit) -> Text:
-    text = Text()
-    text.append(format_time(hit.start), style="bold")
-    text.append(f"  {hit.title}", style="dim")
-    text.append(f"  {hit.who}: " if hit.who else "  ", style="bold cyan" if hit.kind == "utterance" else "bold yellow")
-    text.append(hit.text)
-    return text

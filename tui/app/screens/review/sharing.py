@@ -75,5 +75,5 @@ class SharingKeys:
                 self._save(lambda: self.review.set_reflection(result.focus_goal, result.intention, result.summary),
                            lambda _: self.notify("Reflection saved; it goes at the top of every export.", timeout=3))
 
-        suggested, mentor = self.review.suggested_practice or ("", "")
+        suggested, mentor, _ = self.review.suggested_practice or ("", "", "")
         self.app.push_screen(ReflectionScreen(Reflection(*current), suggested, mentor), done)
