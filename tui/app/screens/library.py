@@ -125,7 +125,12 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         for summary in summarise(self.context.library, self.context.folder):
             self.app.call_from_thread(self._add_row, summary)
         self.app.call_from_thread(self._show_trends)
-        self._index = index_sessions(self.context.library)
+        index = index_sessions(self.context.library)
+        self.app.call_from_thread(self._indexed, index)
+
+    def _indexed(self, index: LibraryIndex) -> None:
+        """The search index, built in the worker, taken in on the event loop (which searches it)."""
+        self._index = index
 
     def _measure_names(self) -> list[str]:
         return [m.name for m in library_measures(self.context.library)]
@@ -183,7 +188,11 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         summary = summarise_one(self.context.library, path)
         self.app.call_from_thread(self._add_row, summary)
         self.app.call_from_thread(self._show_trends)
-        for session in index_sessions(self.context.library, [summary.info.id]).sessions:
+        sessions = index_sessions(self.context.library, [summary.info.id]).sessions
+        self.app.call_from_thread(self._index_again, sessions)
+
+    def _index_again(self, sessions) -> None:
+        for session in sessions:
             self._index.add(session)
 
     # -- actions ----------------------------------------------------------------------
