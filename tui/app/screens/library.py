@@ -75,7 +75,7 @@ Every recording in this folder. `enter` opens one; `escape` in a session comes b
         Binding("t", "transcribe_all", "Transcribe all", id="library.transcribe", tooltip="Transcribe every untranscribed session"),
         Binding("g", "goal", "Goal figure", id="library.goal",
                 tooltip="Choose the figure that follows your focus goal session by session"),
-        Binding("i", "import_feedback", "Feedback", id="library.import_feedback",
+        Binding("i", "import_feedback", "Feedback", id="library.import_feedback", show=False,
                 tooltip="Bring back a mentor's .feedback.json saved from an exported page"),
         Binding("a", "adopt_practice", "Adopt practice", id="library.adopt_practice", show=False,
                 tooltip="Make the practice your mentor suggested the focus goal of the series"),
