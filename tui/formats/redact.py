@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from tui.core.analytics import session_stats, stats_to_json
@@ -28,6 +28,7 @@ from tui.core.model import Segment, SessionInfo, Speaker, Word
 from tui.core.report import SessionReport
 from tui.core.timefmt import format_time
 from tui.errors import DebriefError
+from tui.formats.own_wording import Blank, Provenance
 from tui.formats.scope import Reports, as_series, shareable_marks
 from tui.formats.term_matching import (
     Matcher,
@@ -319,30 +320,62 @@ def check_report(report: SessionReport, policy: RedactionPolicy) -> None:
         gate(mark.note, f"mark {number} ({format_time(mark.start)}) note")
         gate(mark.tag, f"mark {number} ({format_time(mark.start)}) tag")
         gate(mark.author, f"mark {number} ({format_time(mark.start)}) author")
-    gate(json.dumps(stats_to_json(report.stats), ensure_ascii=False), "the session figures")
+    # The figures' texts and speaker ids, not their field names ("talk_seconds", "questions"): a client may be Will Talk.
+    figures = [*report.stats.speakers, *_texts(stats_to_json(report.stats))]
+    gate(json.dumps(figures, ensure_ascii=False), "the session figures")
 
 
-def check_clean(text: str, policy: RedactionPolicy, where: str) -> None:
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def check_clean(
+    text: str, policy: RedactionPolicy, where: str, *, blank: str | None = None, blanks: Blank | None = None
+) -> None:
     """The final gate on a rendered export: raise if any guarded term survives in ``text``.
 
     ``where`` names the output ("html export", "clip file names"); the message adds the
     line and a little context. Embedded audio (``data:audio/…;base64``) is skipped: it
     is cleaned by muting, not by text.
+
+    ``blank`` is the same export rendered from ``blanks.report`` of each report (see
+    tui.formats.own_wording): a term then passes only where every character of its
+    span is Debrief's own wording, the same in both renderings ("Marks: 4" for a client
+    called Mark). Without it, every match refuses.
     """
     matcher = Matcher(_guard_targets(policy))
     if not matcher or not text:
         return
+    for readable, readable_blank in zip(_readings(text), _readings(blank) if blank is not None else (None, None)):
+        known = None
+        if readable_blank is not None and blanks is not None:
+            known = Provenance(readable, readable_blank, blanks)
+        for match in matcher.find(readable):
+            if known is None or known.from_session(match.start, match.end):
+                line = readable.count("\n", 0, match.start) + 1
+                raise DebriefError(
+                    f"{quoted(match.target.label)} would survive in {where} (line {line}); nothing was exported."
+                )
+
+
+def _readings(text: str) -> tuple[str, str]:
+    """The export as a reader may read it: entities and JSON escapes decoded, or entities alone."""
     plain = _AUDIO_DATA_URI.sub("data:audio", text)
     unescaped = _JSON_UNICODE.sub(lambda m: chr(int(m.group(1), 16)), plain)
     unescaped = _JSON_ESCAPE.sub("  ", unescaped)
-    for readable in (html.unescape(unescaped), html.unescape(plain)):
-        found = matcher.find(readable)
-        if found:
-            match = found[0]
-            line = readable.count("\n", 0, match.start) + 1
-            raise DebriefError(
-                f"{quoted(match.target.label)} would survive in {where} (line {line}); nothing was exported."
-            )
+    return html.unescape(unescaped), html.unescape(plain)
+
+
+def blanks_for(policy: RedactionPolicy) -> Blank:
+    """What blanks the session's texts for :func:`check_clean`: letters in no guarded term."""
+    return Blank(target.label for target in _guard_targets(policy))
 
 
 def check_report_series(reports: Reports, policy: RedactionPolicy) -> None:
@@ -353,6 +386,7 @@ def check_report_series(reports: Reports, policy: RedactionPolicy) -> None:
 __all__ = [
     "REDACTED",
     "RedactionPolicy",
+    "blanks_for",
     "check_clean",
     "check_report",
     "check_report_series",

@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.report import SessionReport
 from tui.errors import DebriefError
-from tui.formats import csv_export, html, html_review_script, json_export, markdown, subtitles
-from tui.formats.redact import RedactionPolicy, check_clean, deidentify, mute_spans
+from tui.formats import csv_export, html, json_export, markdown, subtitles
+from tui.formats.own_wording import Blank
+from tui.formats.redact import RedactionPolicy, blanks_for, check_clean, deidentify, mute_spans
 from tui.formats.scope import only_tag, shareable_marks
 from tui.store import Library
 from tui.store.files import FileModes, atomic_write, ensure_folder
@@ -102,9 +103,9 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
     heading = f"All {options.tag} moments" if options.tag else ""
     text = _render(reports, options, clips if options.embed_clips else None, heading)
     if policy is not None:
-        # The reviewer mode's script is Debrief's own constant code, not the session's words ("will", "state").
-        check_clean(text.replace(html_review_script.SCRIPT, "") if options.fmt == "html" else text, policy,
-                    f"the {options.fmt} export")
+        # Debrief's own wording ("Marks: 4", the page's script) may hold a client's name; the blank tells it apart.
+        blanks, blank = _blank_render(reports, options, clips if options.embed_clips else None, policy)
+        check_clean(text, policy, f"the {options.fmt} export", blank=blank, blanks=blanks)
         check_clean("\n".join(clip_files), policy, "the clip file names")
     result = ExportResult(text, clip_files, sum(len(shareable_marks(r)) for r in reports))
     for report in reports:
@@ -115,6 +116,20 @@ def export(sessions: Sequence[tuple[SessionReport, Path]], options: ExportOption
     if options.embed_clips and options.fmt != "html":
         result.warnings.append("audio clips are embedded only in HTML; use --clips DIR to write them as files")
     return result
+
+
+def _blank_render(reports: list[SessionReport], options: ExportOptions, clips: dict[str, bytes] | None,
+                  policy: RedactionPolicy) -> tuple[Blank | None, str | None]:
+    """The same export from blanked reports (tui.formats.own_wording); (None, None) if it cannot be made."""
+    try:
+        blanks = blanks_for(policy)
+        tag = blanks.text(options.tag, "tag") if options.tag else None
+        shown = replace(options, tag=tag, tags=tuple(blanks.text(t, "tags") for t in options.tags))
+        blank_clips = None if clips is None else {blanks.text(k): v for k, v in clips.items()}
+        blank = _render([blanks.report(r) for r in reports], shown, blank_clips, f"All {tag} moments" if tag else "")
+    except (TypeError, ValueError, DebriefError):
+        return None, None  # the gate then refuses every match, as strictly as ever
+    return blanks, blank
 
 
 def _render(reports: list[SessionReport], options: ExportOptions, clips: dict[str, bytes] | None,
