@@ -170,3 +170,14 @@ def test_a_leak_beside_a_template_word_on_its_line_is_refused():
         check_clean("- **Marks:** 4 Mark\n", policy, "md export", blank=blank, blanks=blanks)
     with pytest.raises(DebriefError, match=r"\(line 2\)"):  # the renderings do not line up: every match refuses
         check_clean("x\n- **Marks:** 4\n", policy, "md export", blank="- **Marks:** 4\n", blanks=blanks)
+
+
+def test_the_blank_copy_keeps_debriefs_ids_and_the_feedback_tags():
+    """Exports order marks at one time by id, and a mentor's overall note and look-fors answer both
+    sit at 0:00: blanked ids could sort them the other way round, shifting every line after them
+    (seen: `--deidentify --redact Mark` refused after a feedback import)."""
+    blank = blanks_for(RedactionPolicy(terms=("Mark",)))
+    assert blank.text("0123456789abcdef" * 2, "id") == "0123456789abcdef" * 2
+    assert blank.text("feedback", "tag") == "feedback" and blank.text("look-fors", "tag") == "look-fors"
+    assert blank.text("Mark's session", "title") != "Mark's session"
+

@@ -33,7 +33,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from tui.core.feedback import FEEDBACK_TAGS
+from tui.core.feedback import FEEDBACK_TAGS, LOOK_FORS_TAG, OVERALL_TAG
 from tui.core.feedback import SOURCE as FEEDBACK_SOURCE
 from tui.core.languages import AUTO, NAMES
 from tui.core.model import DEFAULT_TAG
@@ -44,9 +44,11 @@ _CANDIDATES = "qxzjkvwyfgbpmhdculrtnoieaðøþæœαβγδεζηθικλμνξο
 """Neutral letters, most unusual first; those in a guarded term are never used, nor "s",
 which a term's plural adds: so no match of a term ever reads a neutral letter."""
 
+_OWN_TAGS = frozenset((DEFAULT_TAG, *FEEDBACK_TAGS, OVERALL_TAG, LOOK_FORS_TAG))
+
 _KEPT = {
-    "tag": frozenset((DEFAULT_TAG, *FEEDBACK_TAGS)),
-    "tags": frozenset((DEFAULT_TAG, *FEEDBACK_TAGS)),
+    "tag": _OWN_TAGS,
+    "tags": _OWN_TAGS,
     "source": frozenset((FEEDBACK_SOURCE,)),
     "language": frozenset((AUTO, *NAMES)),
     "consent": frozenset(("yes", "no")),
@@ -75,8 +77,8 @@ class Blank:
         return ch in self._neutral
 
     def text(self, text: str, field: str = "") -> str:
-        if not text or text in _KEPT.get(field, ()):
-            return text
+        if not text or text in _KEPT.get(field, ()) or (field == "id" and _HEX_ID.fullmatch(text)):
+            return text  # Debrief's own words; ids Debrief made (exports sort marks by id: keep their order)
         done = self._done.get(text)
         if done is not None:
             return done
@@ -123,6 +125,9 @@ class Blank:
             return name + self.text(owner)
         return self._value(key, "")
 
+
+_HEX_ID = re.compile(r"[0-9a-f]{8,}")
+"""Ids Debrief makes (marks, content hashes): random or hashed hex, nothing a person wrote."""
 
 _FIGURE = re.compile(r"([a-z_]+(?:\.(?:open|closed))?)(\..+)?")
 
