@@ -170,15 +170,16 @@ def _clean_env(folder: Path, config_home: str | None = None) -> dict[str, str]:
 
 def timed_child(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one child process, which must succeed."""
-    began = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        sys.exit(f"bench_before_after: error: {argv} exited {child.returncode}: {child.stderr.read()[-800:]!r}")
-    child.stderr.close()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child cannot block
+        began = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            errors.seek(0)
+            sys.exit(f"bench_before_after: error: {argv} exited {child.returncode}: {errors.read()[-800:]!r}")
     return wall, usage.ru_utime + usage.ru_stime
 
 
