@@ -14,8 +14,11 @@ machine is shared, so only ratios measured next to each other mean anything.
 * hour: a 1-hour file (the sample sessions end to end, made into bench/.data/ with ffmpeg):
   time to the first row (``on_segment``), time to review-ready (transcript + speakers +
   figures), in a child process with its peak RSS; and the same for 2 hours (memory).
+* ab: another checkout's pipeline (``--root``, e.g. the commit before) against this one's, and
+  bare sequential faster-whisper, on the same file (``--seconds`` of the sample sessions), one
+  child process each, alternating, ``--reps`` times: review-ready wall and CPU seconds.
 
-    python bench/bench_batched.py [accuracy] [speed] [hour] [--reps N] [--batch 0,4,8,16]
+    python bench/bench_batched.py [accuracy] [speed] [hour] [ab] [--reps N] [--batch 0,4,8,16]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -141,11 +145,19 @@ began = time.perf_counter()
 from tui.core.analytics import session_stats
 from tui.media.transcribe import Transcriber
 batch, only_first = sys.argv[2], sys.argv[4] == "1"
-t = Transcriber(threads=int(sys.argv[3])) if batch == "base" else Transcriber(threads=int(sys.argv[3]),
-                                                                              batch_size=int(batch))
-t._load()
-loaded = time.perf_counter()
+t = Transcriber(threads=int(sys.argv[3])) if batch in ("base", "bare") else Transcriber(
+    threads=int(sys.argv[3]), batch_size=int(batch))
+cpu = lambda: (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF))
+model = t._load()
+loaded, loaded_cpu = time.perf_counter(), cpu()
 first = []
+if batch == "bare":  # faster-whisper alone, as bench_transcribe.py runs it
+    pieces, _ = model.transcribe(sys.argv[1], language="en", vad_filter=True, word_timestamps=True,
+                                 condition_on_previous_text=False, beam_size=1)
+    count = sum(1 for _ in pieces)
+    print(json.dumps({"review_ready_s": time.perf_counter() - loaded, "work_cpu_s": cpu() - loaded_cpu,
+                      "rows": count}))
+    sys.exit(0)
 
 def row(segment):
     if not first:
@@ -162,7 +174,7 @@ done = time.perf_counter()
 print(json.dumps({"load_s": loaded - began, "first_row_s": first[0] - loaded if first else None,
                   "review_ready_s": done - loaded, "rows": len(transcript.segments),
                   "speakers": len(transcript.speakers), "duration": transcript.duration,
-                  "cpu_s": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+                  "cpu_s": cpu(), "work_cpu_s": cpu() - loaded_cpu,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -193,6 +205,38 @@ def hour(batches: list[str], seconds: int, root: Path = ROOT, first_only: bool =
     return rows
 
 
+def ab(other: Path, batches: list[str], seconds: int, reps: int) -> dict:
+    """Review-ready time and CPU of ``other``'s pipeline and this one's, per batch size, vs bare faster-whisper.
+
+    Same file, one child process per run, the order reversed every other repetition; ratios are
+    taken within a repetition (the machine is shared) and their median reported.
+    """
+    path = long_file(seconds)
+    sides = [("bare", ROOT, "bare")] + [(f"{name} {b}", root, b) for b in batches
+                                        for name, root in (("before", other), ("after", ROOT))]
+    runs = []
+    for r in range(reps):
+        run = {}
+        for label, root, b in (sides if r % 2 == 0 else sides[::-1]):
+            out = subprocess.run([sys.executable, "-c", CHILD, str(path), b, str(THREADS), "0"], check=True,
+                                 capture_output=True, text=True, cwd=root)
+            got = json.loads(out.stdout.strip().splitlines()[-1])
+            run[label] = (got["review_ready_s"], got["work_cpu_s"])
+        run["load"] = os.getloadavg()[0]
+        runs.append(run)
+        print(json.dumps(run), flush=True)
+    result: dict = {"file": path.name, "reps": reps, "load": [r["load"] for r in runs]}
+    for b in batches:
+        for name in ("before", "after"):
+            label = f"{name} {b}"
+            result[f"{label} vs bare (wall, cpu)"] = [round(statistics.median(r[label][i] / r["bare"][i] for r in runs), 3)
+                                                      for i in (0, 1)]
+        result[f"after vs before {b} (wall, cpu)"] = [
+            round(statistics.median(r[f"after {b}"][i] / r[f"before {b}"][i] for r in runs), 3) for i in (0, 1)]
+    print(json.dumps(result), flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("parts", nargs="*", default=["accuracy", "speed", "hour"])
@@ -202,6 +246,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="hour: run another checkout's code (e.g. the "
                         "commit before, exported with git archive), batch size 'base'")
     parser.add_argument("--first-only", action="store_true", help="hour: stop at the first row")
+    parser.add_argument("--other", type=Path, help="ab: the checkout to compare with (the code before)")
     args = parser.parse_args()
     batches = [b for b in args.batch.split(",")]
     if "accuracy" in args.parts:
@@ -210,6 +255,8 @@ def main() -> None:
         print(json.dumps({k: v for k, v in speed(args.reps, max(int(b) for b in batches)).items() if k != "runs"}))
     if "hour" in args.parts:
         hour(batches, args.seconds, args.root.resolve(), args.first_only)
+    if "ab" in args.parts:
+        ab(args.other.resolve(), batches, args.seconds, args.reps)
 
 
 if __name__ == "__main__":

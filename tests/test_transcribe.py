@@ -228,3 +228,45 @@ def test_sequential_rows_arrive_one_by_one_as_they_are_recognised(transcriber):
     text = " ".join(s.text for s in transcript.segments).lower()
     assert "how did they go?" in text and "let me know how it goes" in text
     assert {s.speaker for s in transcript.segments} == {"S1", "S2"}
+
+
+def test_voice_activity_runs_once_and_recognition_hears_what_faster_whispers_own_filter_would(
+        transcriber, monkeypatch, no_network):
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.vad import SileroVADModel
+
+    from tui.media.spoken_language import language_kwargs
+
+    passes: list[int] = []
+    network = SileroVADModel.__call__
+    monkeypatch.setattr(SileroVADModel, "__call__",
+                        lambda self, audio, *a, **k: passes.append(len(audio)) or network(self, audio, *a, **k))
+    transcript = transcriber.transcribe(SHORT)
+    assert len(passes) == 1  # one pass over the 75 s: the figures, the speakers and recognition share it
+    pieces, _ = transcriber._load().transcribe(decode_audio(str(SHORT)), vad_filter=True, word_timestamps=True,
+                                               condition_on_previous_text=False, beam_size=1,
+                                               **language_kwargs(transcriber.choice.english_only, transcriber.language))
+    own_filter = [w.word.strip() for p in pieces for w in p.words if w.word.strip()]
+    assert [w.text for s in transcript.segments for w in s.words] == own_filter
+
+
+def test_voice_activity_read_for_recognition_is_faster_whispers_own_reading():
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+    from tui.media import voice_activity as va
+    from tui.media.recognition_audio import speech_only
+
+    audio = decode_audio(str(REAL / "meeting_four_speakers.wav"))
+    probabilities = va.speech_probabilities(audio)
+    readings = [(va.VOICE, VadOptions(min_silence_duration_ms=150, speech_pad_ms=30)),
+                (va.FOR_SEQUENTIAL, VadOptions()),
+                (va.FOR_BATCHED, VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160))]
+    for reading, options in readings:
+        assert va.stretches(probabilities, len(audio), reading) == get_speech_timestamps(audio, options)
+    found = va.stretches(probabilities, len(audio), va.FOR_BATCHED)
+    joined, clips = speech_only(audio, found, 30.0)
+    chunks, _ = collect_chunks(audio, found, max_duration=30.0)
+    assert [joined[int(c["start"] * 16000):int(c["end"] * 16000)].tolist() for c in clips] == \
+        [c.tolist() for c in chunks if len(c)]
+    assert len(clips) >= 2  # the 60 s meeting is more than one 30 s chunk

@@ -146,3 +146,36 @@ def stack_channels(channels):
     import numpy as np
 
     return np.stack(channels)
+
+
+def speech_only(audio, stretches: list[dict], longest: float = float("inf")):
+    """(the samples of ``stretches`` joined, clips in seconds of that): what faster-whisper's VAD filter feeds the model.
+
+    Why: voice activity runs once (tui.media.voice_activity) and recognition is given its
+    stretches instead of finding them again. Joined as faster-whisper joins them (silence
+    between stretches left out); with ``longest``, consecutive stretches are grouped into clips
+    of at most that many seconds (the batched pipeline's 30 s chunks, as its ``collect_chunks``
+    groups them). Times in the result are mapped back with :func:`restore_times`.
+    """
+    import numpy as np
+
+    clips: list[dict] = []
+    start = held = 0
+    limit = longest * SAMPLE_RATE
+    for stretch in stretches:
+        size = stretch["end"] - stretch["start"]
+        if held and held + size > limit:
+            clips.append({"start": (start + 0.5) / SAMPLE_RATE, "end": (start + held + 0.5) / SAMPLE_RATE})
+            start, held = start + held, 0
+        held += size
+    if held:
+        clips.append({"start": (start + 0.5) / SAMPLE_RATE, "end": (start + held + 0.5) / SAMPLE_RATE})
+    joined = np.concatenate([audio[s["start"]:s["end"]] for s in stretches]) if stretches else audio[:0]
+    return joined, clips
+
+
+def restore_times(pieces, stretches: list[dict]):
+    """faster-whisper segments recognised in :func:`speech_only`'s audio, with times in the original audio."""
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    return restore_speech_timestamps(pieces, stretches, SAMPLE_RATE)

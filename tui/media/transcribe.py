@@ -16,6 +16,10 @@ in silence, so the first rows arrive within seconds of opening an hour-long reco
 memory stays bounded; a chunk whose text looks like a failure (a repetition loop, very
 unsure) is decoded again sequentially, with Whisper's temperature fallback.
 
+Voice activity runs once per window (tui.media.voice_activity): recognition is given the
+speech stretches faster-whisper's own VAD filter would have found (same network, same
+readings of it), and the figures and the speaker separation keep the tight ones.
+
 Choosing the model is tui.media.model_choice's part; decoding the recording for recognition,
 tui.media.recognition_audio's.
 """
@@ -45,17 +49,20 @@ from tui.media.recognition_audio import (
     is_stereo,
     joined_blocks,
     mono_blocks,
+    restore_times,
+    speech_only,
     stack_channels,
 )
 from tui.media.spoken_language import HeardLanguage, language_kwargs, not_english_message
-from tui.media.voice_activity import speech_regions
+from tui.media.voice_activity import FOR_BATCHED, FOR_SEQUENTIAL, VOICE, in_seconds, speech_probabilities, \
+    speech_regions, stretches
 
 import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
 
 DEFAULT_BATCH_SIZE = 0
 """Voice chunks decoded together; 0 = sequential. Sequential by default: measured with
-bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) was less
-accurate on the real meeting recording and lost a speaker on a generated case."""
+bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) recalls
+fewer words of the real meeting recording (0.746 vs 0.775); its speakers are as good."""
 FIRST_WINDOW_SECONDS = 60.0
 """The first window is short so that the first rows arrive within seconds."""
 WINDOW_SECONDS_PER_SLOT = 30.0
@@ -170,12 +177,13 @@ class Transcriber:
             return cancel is not None and cancel.is_set()
 
         stereo = is_stereo(path)
+        speech: dict[str | None, list] = {}  # per source: its voice, found as it was recognised
         if not stereo:
             # One channel: decode and recognise window by window, as the file is read.
             blocks: list = []
             estimate = duration_estimate(path)
             heard = [0.0]
-            for seg in self._recognise(model, mono_blocks(path, blocks, heard)):
+            for seg in self._recognise(model, mono_blocks(path, blocks, heard), speech.setdefault(None, [])):
                 if arrived(seg, seg.end, max(estimate, heard[0])):
                     cancelled = True
                     break
@@ -202,7 +210,7 @@ class Transcriber:
             total = duration * len(sources)
             done_before = 0.0
             for audio, speaker in sources:
-                for seg in self._recognise(model, blocks_of(audio)):
+                for seg in self._recognise(model, blocks_of(audio), speech.setdefault(speaker, [])):
                     if speaker:
                         seg = replace(seg, speaker=speaker)
                     if arrived(seg, done_before + seg.end, total):
@@ -218,10 +226,10 @@ class Transcriber:
         if per_channel:
             fitted = []
             for audio, speaker in sources:
-                fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech_regions(audio))
+                fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech.get(speaker, []))
             segments = sort_segments(split_utterances(join_unfinished(fitted)))
         elif found:
-            segments = _separate(sources[0][0], found, num_speakers)
+            segments = _separate(sources[0][0], found, num_speakers, speech.get(None))
         else:
             segments = ()
         if on_progress and not cancelled:
@@ -230,7 +238,9 @@ class Transcriber:
         speakers = tuple(Speaker(i) for i in ids)
         if voices and segments and not cancelled:
             mono = sources[0][0] if not per_channel else (channels[0] + channels[1]) / 2
-            speakers = _name_known_voices(mono, segments, speakers, voices)
+            from tui.media.voice_profiles import name_known_voices
+
+            speakers = name_known_voices(mono, segments, speakers, voices)
         return Transcript(
             segments=segments,
             speakers=speakers,
@@ -241,20 +251,25 @@ class Transcriber:
             complete=not cancelled,
         )
 
-    def _segments(self, model, audio, offset: float = 0.0):
-        """Sequential recognition of ``audio`` (starting ``offset`` seconds into the recording)."""
+    def _segments(self, model, audio, offset: float = 0.0, probabilities=None):
+        """Sequential recognition of ``audio`` (``offset`` s into the recording; ``probabilities``: its voice)."""
         kwargs = language_kwargs(self.choice.english_only, self.language)
+        if probabilities is None:
+            probabilities = speech_probabilities(audio)
+        found = stretches(probabilities, audio.shape[0], FOR_SEQUENTIAL)
+        if not found:
+            return
         try:
             pieces, info = model.transcribe(
-                audio,
-                vad_filter=True,
+                speech_only(audio, found)[0],
+                vad_filter=False,
                 word_timestamps=True,
                 condition_on_previous_text=False,
                 beam_size=1,
                 **kwargs,
             )
             self._heard.add_info(info)
-            for piece in pieces:
+            for piece in restore_times(pieces, found):
                 self._heard.add_piece(piece)
                 seg = _segment(piece, offset)
                 if seg is not None:
@@ -264,24 +279,29 @@ class Transcriber:
         except Exception as exc:
             raise TranscriptError(f"transcription failed: {exc}") from exc
 
-    def _batched_segments(self, model, window, offset: float):
+    def _batched_segments(self, model, window, offset: float, probabilities):
         """Batched recognition of one window (a segment per chunk); failed chunks decoded again sequentially."""
         kwargs = language_kwargs(self.choice.english_only, self.language)
+        found = stretches(probabilities, window.shape[0], FOR_BATCHED)
+        if not found:
+            return
         try:
             with self._lock:
                 if self._batched is None:
                     from faster_whisper import BatchedInferencePipeline
 
                     self._batched = BatchedInferencePipeline(model)
+            joined, clips = speech_only(window, found, FOR_BATCHED.longest_s)
             pieces, info = self._batched.transcribe(
-                window,
-                vad_filter=True,
+                joined,
+                vad_filter=False,
+                clip_timestamps=clips,
                 word_timestamps=True,
                 beam_size=1,
                 batch_size=self.batch_size,
                 **kwargs,
             )
-            pieces = list(pieces)
+            pieces = list(restore_times(pieces, found))
             self._heard.add_info(info)
         except TranscriptError:
             raise
@@ -302,13 +322,16 @@ class Transcriber:
             if seg is not None:
                 yield seg
 
-    def _recognise(self, model, blocks):
-        """Segments of the audio stream ``blocks``, recognised window by window."""
+    def _recognise(self, model, blocks, speech: list):
+        """Segments of the audio stream ``blocks``, recognised window by window; its voice added to ``speech``."""
         for offset, window in cut_windows(blocks, self._window_sizes()):
+            probabilities = speech_probabilities(window)
+            speech += [(round(a + offset, 3), round(b + offset, 3))
+                       for a, b in in_seconds(stretches(probabilities, window.shape[0], VOICE))]
             if self.batch_size:
-                yield from self._batched_segments(model, window, offset)
+                yield from self._batched_segments(model, window, offset, probabilities)
             else:
-                yield from self._segments(model, window, offset)
+                yield from self._segments(model, window, offset, probabilities)
 
     def _window_sizes(self):
         if not self.batch_size:
@@ -361,33 +384,16 @@ def separate_again(path: Path, transcript: Transcript, num_speakers: int | None)
     return replace(transcript, segments=tuple(segments), speakers=tuple(known.get(i, Speaker(i)) for i in ids))
 
 
-def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: int | None) -> tuple[Segment, ...]:
-    """Who said each word of one mixed channel: words fitted to the voice, then split into utterances."""
+def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: int | None,
+              speech: list | None = None) -> tuple[Segment, ...]:
+    """Who said each word of one mixed channel (``speech``: its voice, if known): fitted, then split into rows."""
     from tui.media import speakers as speaker_separation
 
-    speech = speech_regions(mono)
+    if speech is None:
+        speech = speech_regions(mono)
     trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
     separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers, speech=speech)
     return sort_segments(split_utterances(join_unfinished(fit_to_speech(separated, speech))))
-
-
-def _name_known_voices(audio, segments, speakers, voices: dict[str, dict]) -> tuple[Speaker, ...]:
-    from tui.media.voice_profiles import match_profiles
-
-    profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
-    try:
-        matches = match_profiles(audio, segments, profiles)
-    except Exception:  # a damaged profile must never cost the transcript
-        return speakers
-    named = []
-    for sp in speakers:
-        if sp.id in matches:
-            name, confidence = matches[sp.id]
-            role = str(voices.get(name, {}).get("role", ""))
-            named.append(Speaker(sp.id, name, role, match=round(min(confidence, 0.999), 3)))
-        else:
-            named.append(sp)
-    return tuple(named)
 
 
 def _speaker_order(speaker_id: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tui.core.model import Segment
+from tui.core.model import Segment, Speaker
 from tui.errors import TranscriptError
 from tui.media import voice_encoder as ve
 from tui.media.speakers import speech_of
@@ -82,6 +82,25 @@ _PROFILE_SPREAD = 0.015
 profiles from the two halves of the real phone call at 0.92-0.94, the other person at 0.83-0.86;
 the same espeak voice across generated sessions at 0.94 or more in 90% of pairs, other espeak
 voices at 0.75 in the median but up to 0.92 (near twins)."""
+
+
+def name_known_voices(audio, segments: Sequence[Segment], speakers: Sequence[Speaker],
+                      voices: dict[str, dict]) -> tuple[Speaker, ...]:
+    """``speakers`` named after the remembered ``voices`` their words match; a damaged profile names no one."""
+    profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
+    try:
+        matches = match_profiles(audio, segments, profiles)
+    except Exception:  # a damaged profile must never cost the transcript
+        return tuple(speakers)
+    named = []
+    for sp in speakers:
+        if sp.id in matches:
+            name, confidence = matches[sp.id]
+            role = str(voices.get(name, {}).get("role", ""))
+            named.append(Speaker(sp.id, name, role, match=round(min(confidence, 0.999), 3)))
+        else:
+            named.append(sp)
+    return tuple(named)
 
 
 def profile_confidence(found: Sequence[float], stored: Sequence[float]) -> float:
