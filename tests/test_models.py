@@ -291,3 +291,15 @@ def test_a_download_that_does_not_match_its_checksum_is_refused(mirror, capsys):
     assert model_catalog.cached("base.en") is None
     with pytest.raises(Exception, match="models get base.en"):
         resolve_model("base.en")
+
+
+def test_models_says_how_recognition_runs_as_the_config_sets_it(capsys, monkeypatch):
+    import tui.config
+    from tui.config import Config
+
+    monkeypatch.setattr(model_catalog, "extra_parts", lambda: None)
+    assert main(["models"]) == 0
+    assert "Recognition: sequential ([transcription] batch_size" in capsys.readouterr().out
+    monkeypatch.setattr(tui.config, "load_config", lambda: Config(batch_size=8))
+    assert main(["models"]) == 0
+    assert "Recognition: batched, 8 chunks at a time" in capsys.readouterr().out

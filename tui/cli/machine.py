@@ -58,7 +58,23 @@ def models_command(args: argparse.Namespace) -> int:
     print("Fetch a larger model once, when you choose to (then it works offline): debrief models get NAME")
     print("  " + ", ".join(more))
     print(shown(f"Model cache: {model_catalog.cache_dir()}"))
+    print(f"Recognition: {_recognition_mode()} ([transcription] batch_size in the config: 0 sequential, "
+          "8 batched; batched gives the first rows sooner and recalled fewer words of a real meeting, "
+          "see bench/README.md)")
     return 0
+
+
+def _recognition_mode() -> str:
+    """Sequential or batched, as the config sets it (the default when the config cannot be read)."""
+    from tui.config import load_config
+
+    try:
+        batch_size = load_config().batch_size
+    except DebriefError:
+        batch_size = 0  # `debrief config` says what is wrong with the file
+    from tui.media.transcribe import recognition_mode
+
+    return recognition_mode(batch_size)
 
 
 def _get_model(name: str) -> int:
