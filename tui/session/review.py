@@ -2,8 +2,8 @@
 
 The review screen owns one :class:`Review` and renders it; keys become calls here. The
 state has one owner each: :class:`CorrectedTranscript` (what is shown and its figures),
-:class:`Playback` (the playhead), :class:`MarkBook` (the marks); the review owns the cursor
-and moves it. Durable edits are :class:`Change`\\ s: planned here, written by a worker,
+:class:`Playback` (the playhead), :class:`MarkBook` (the marks), :class:`SpeakerFixes` (who
+said what); the review owns the cursor and moves it. Durable edits are :class:`Change`\\ s: planned here, written by a worker,
 applied with :meth:`Review.apply` on the event loop. No Textual here: the whole review can
 be driven from a test without a terminal (:meth:`Review.commit` runs a change at once).
 """
@@ -60,7 +60,7 @@ class Review:
         self.unread_feedback = unread_feedback(workspace.annotations)
         """Mentor comments imported since the reviewer last opened this session."""
         self.suggested_practice = next_practice(workspace.annotations)
-        """(next practice, mentor) from the latest feedback: offered as the series' focus goal."""
+        """(next practice, mentor, when) from the latest feedback: offered as the series' focus goal."""
         position = workspace.annotations.get("position", 0.0)
         if isinstance(position, (int, float)) and 0 <= position < self.duration:
             self.playback.playhead = float(position)
