@@ -65,16 +65,11 @@ def models_command(args: argparse.Namespace) -> int:
 
 
 def _recognition_mode() -> str:
-    """Sequential or batched, as the config sets it (the default when the config cannot be read)."""
-    from tui.config import load_config
-
-    try:
-        batch_size = load_config().batch_size
-    except DebriefError:
-        batch_size = 0  # `debrief config` says what is wrong with the file
+    """Sequential or batched, as the config sets it (``debrief doctor`` reads it the same way)."""
     from tui.media.transcribe import recognition_mode
+    from tui.services.doctor import configured_batch_size
 
-    return recognition_mode(batch_size)
+    return recognition_mode(configured_batch_size())
 
 
 def _get_model(name: str) -> int:

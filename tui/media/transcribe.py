@@ -63,7 +63,9 @@ DEFAULT_BATCH_SIZE = 0
 """Voice chunks decoded together; 0 = sequential. Sequential by default: measured with
 bench/bench_batched.py and bench_truth.py (bench/README.md), batched recognition (8) recalls
 fewer words of the real meeting recording (0.746 vs 0.775); its speakers are as good."""
-def recognition_mode(batch_size: int) -> str:
+def recognition_mode(batch_size: int | None) -> str:
+    """How recognition runs, in words (None: :data:`DEFAULT_BATCH_SIZE`)."""
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
     return f"batched, {batch_size} chunks at a time" if batch_size else "sequential"
 
 

@@ -51,17 +51,22 @@ def python_and_packages() -> Iterator[Check]:
             yield Check("package", optional, f"{name} is not installed", f"pip install {name}", warning=optional)
 
 
+def configured_batch_size() -> int | None:
+    """``[transcription] batch_size`` from the config; None (the default) when the file cannot be read."""
+    from tui.config import load_config
+
+    try:
+        return load_config().batch_size
+    except DebriefError:
+        return None  # the config check reports the broken file; the default applies
+
+
 def speech_model(model: str | None = None, batch_size: int | None = None) -> Check:
     """The model loads; says how recognition runs (``[transcription] batch_size``, from the config if not given)."""
     from tui.media.transcribe import Transcriber
 
     if batch_size is None:
-        from tui.config import load_config
-
-        try:
-            batch_size = load_config().batch_size
-        except DebriefError:
-            batch_size = None  # config_check reports the broken file; the default applies
+        batch_size = configured_batch_size()
     try:
         transcriber = Transcriber(model, threads=1, batch_size=batch_size)
         transcriber._load()
