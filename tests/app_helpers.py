@@ -17,6 +17,18 @@ def make_app(workspace, config: Config | None = None, **settings) -> DebriefApp:
     return DebriefApp(silent_review(workspace, **settings), config=config)
 
 
+def make_library_app(folder, make_transcriber=None) -> DebriefApp:
+    """The library screen on ``folder``, opening sessions with no sound."""
+    from tui.app.screens.library import LibraryContext
+    from tui.services.catalog import open_library
+    from tui.services.workspace import open_recording
+
+    player = open_player("silent")
+    return DebriefApp(library=LibraryContext(folder, open_library(folder),
+                                             lambda path: Review.open(open_recording(path), player),
+                                             make_transcriber, player))
+
+
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -56,7 +56,8 @@ async def test_the_coachs_own_marks_are_not_shown_as_a_mentors(short_workspace):
 async def test_the_library_imports_feedback_shows_it_unread_and_adopts_the_practice(short_workspace, tmp_path):
     from textual.widgets import DataTable, Static
 
-    from test_library import make_library_app, wait_workers
+    from app_helpers import make_library_app
+    from test_library import wait_workers
     from tui.app.screens.library import LibraryScreen
     from tui.app.screens.review import ReviewScreen
 

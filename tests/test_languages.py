@@ -249,7 +249,8 @@ def test_the_truth_transcripts_are_still_english():
 async def test_the_library_row_and_the_review_header_show_the_language(short_workspace):
     from textual.widgets import DataTable
 
-    from test_library import make_library_app, wait_workers
+    from app_helpers import make_library_app
+    from test_library import wait_workers
     from tui.app.screens.library import LibraryScreen
     from tui.app.screens.review import ReviewScreen
 

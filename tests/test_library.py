@@ -8,13 +8,11 @@ import pytest
 from conftest import SAMPLES, truth_transcript
 from textual.widgets import DataTable, OptionList
 
-from tui.app.app import DebriefApp
-from tui.app.screens.library import LibraryContext, LibraryScreen
+from app_helpers import make_library_app
+from tui.app.screens.library import LibraryScreen
 from tui.app.screens.review import ReviewScreen
 from tui.services.catalog import find_recordings, looks_like_media, open_library, summarise
 from tui.core.search import LibraryIndex, SessionIndex, matching_segments, parse_query
-from tui.media.playback import open_player
-from tui.session.review import Review
 from tui.services.search_index import index_sessions
 from tui.services.workspace import open_recording
 
@@ -87,16 +85,6 @@ def test_library_index_replaces_a_session_on_update():
     index.add(SessionIndex(info, transcript.segments, transcript.speakers, ()))
     index.add(SessionIndex(info, transcript.segments[:1], transcript.speakers, ()))
     assert len(index.search("recorders")) == 0
-
-
-def make_library_app(folder) -> DebriefApp:
-    player = open_player("silent")
-
-    def review_of(path):
-        ws = open_recording(path)
-        return Review.open(ws, player)
-
-    return DebriefApp(library=LibraryContext(folder, open_library(folder), review_of, None, player))
 
 
 async def wait_workers(app, pilot):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from app_helpers import make_library_app
 from tui.app.app import DebriefApp
-from tui.app.screens.library import LibraryContext, LibraryScreen
+from tui.app.screens.library import LibraryScreen
 from tui.core.model import Segment, Speaker, Transcript
 from tui.errors import TranscriptError
-from tui.media.playback import open_player
-from tui.services.catalog import open_library
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_sessions"
 
@@ -40,9 +39,7 @@ def library_app(tmp_path: Path, transcriber: FakeTranscriber) -> tuple[DebriefAp
     folder.mkdir()
     for name in ("coaching_session.ogg", "short_session.ogg"):
         shutil.copy(SAMPLES / name, folder / name)
-    player = open_player("silent")
-    context = LibraryContext(folder, open_library(folder), lambda path: None, lambda: transcriber, player)
-    return DebriefApp(library=context), folder
+    return make_library_app(folder, lambda: transcriber), folder
 
 
 def transcribed(app: DebriefApp) -> dict[str, str]:

@@ -3,15 +3,14 @@ de-identified export, and a real leak of that name is still refused, in every fo
 
 from __future__ import annotations
 
-import html as html_module
 import re
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from formats_fixtures import make_report, mark
+from test_redact import letters as seen_letters
 from tui.core.feedback import SOURCE as FEEDBACK
 from tui.errors import DebriefError
 from tui.formats.redact import RedactionPolicy, blanks_for, check_clean, deidentify
@@ -34,10 +33,8 @@ RECORDING = Path("/nonexistent/session.ogg")  # no clip is cut, so the recording
 
 
 def letters(text: str) -> str:
-    text = re.sub(r"<style>.*?</style>|<script>.*?</script>", "", text, flags=re.DOTALL)
-    text = re.sub(r"<[^>]*>", "", html_module.unescape(text))
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text.casefold() if ch.isalnum() and not unicodedata.combining(ch))
+    """What a reader sees (test_redact's reading), without the page's own script."""
+    return seen_letters(re.sub(r"<script>.*?</script>", "", text, flags=re.DOTALL))
 
 
 def client_named(name: str):

@@ -84,7 +84,7 @@ async def test_library_shows_measures_trends_and_goal(tmp_path):
 
     from textual.widgets import Sparkline
 
-    from test_library import make_library_app
+    from app_helpers import make_library_app
     from tui.services.workspace import open_recording
 
     for name, date, ors in (("short_session", "2026-10-01", 22.0), ("coaching_session", "2026-10-15", 27.0)):
