@@ -105,6 +105,20 @@ def run(todo: Sequence[Workspace | Path], *, db: Path | None, model: str | None,
     replaces the one built from the model options, ``on_start(n, path)`` is called before the
     n-th recording, and ``cancel`` stops the run: the recording under way is left unsaved.
     """
+    def settle(path: Path, result: Callable[[], Done | None]) -> int:
+        """1 when ``path`` was transcribed and saved; a failure is reported, a cancelled one is not."""
+        try:
+            done = result()
+        except DebriefError as exc:
+            if on_failed:
+                on_failed(path, str(exc))
+            return 0
+        if done is None:
+            return 0
+        if on_done:
+            on_done(done)
+        return 1
+
     finished = 0
     recordings = [item.recording if isinstance(item, Workspace) else Path(item) for item in todo]
     if jobs <= 1:
@@ -115,19 +129,9 @@ def run(todo: Sequence[Workspace | Path], *, db: Path | None, model: str | None,
                 break
             if on_start:
                 on_start(n, path)
-            try:
-                done = transcribe_one(path, db, model, threads, speakers,
-                                      on_progress=(lambda d, t, p=path: on_progress(p, d, t))
-                                      if on_progress else None, transcriber=transcriber, cancel=cancel)
-            except DebriefError as exc:
-                if on_failed:
-                    on_failed(path, str(exc))
-                continue
-            if done is None:
-                continue
-            finished += 1
-            if on_done:
-                on_done(done)
+            progress = (lambda d, t, p=path: on_progress(p, d, t)) if on_progress else None
+            finished += settle(path, lambda p=path, progress=progress: transcribe_one(
+                p, db, model, threads, speakers, on_progress=progress, transcriber=transcriber, cancel=cancel))
         return finished
     per_job = threads or max(1, (os.cpu_count() or 2) // jobs)
     context = multiprocessing.get_context("spawn")  # the parent has threads: never fork them
@@ -140,18 +144,7 @@ def run(todo: Sequence[Workspace | Path], *, db: Path | None, model: str | None,
             while pending:
                 complete, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in complete:
-                    path = pending.pop(future)
-                    try:
-                        done = future.result()
-                    except DebriefError as exc:
-                        if on_failed:
-                            on_failed(path, str(exc))
-                        continue
-                    if done is None:
-                        continue
-                    finished += 1
-                    if on_done:
-                        on_done(done)
+                    finished += settle(pending.pop(future), future.result)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
