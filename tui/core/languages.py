@@ -31,11 +31,6 @@ NAMES: dict[str, str] = {
     "yo": "Yoruba", "zh": "Chinese", "yue": "Cantonese",
 }
 
-QUESTION_RULES = ("en", "es", "de")
-"""Languages with open/closed question rules (tui/core/questions.py); the other figures (talk
-share, turns, waits, monologues, interruptions, silences, back-channels) come from timing alone."""
-
-
 def language_name(code: str) -> str:
     return NAMES.get(code, code)
 
@@ -65,11 +60,17 @@ def describe(language: str, probability: float | None = None) -> str:
 
 
 def english_only_note(language: str) -> str:
-    """What a reader must know about the figures of a session not held in English ("" for English)."""
+    """What a reader must know about the figures of a session not held in English ("" for English).
+
+    Only questions follow the language (tui.core.question_languages knows which have rules); the
+    other figures (talk share, turns, waits, monologues, interruptions, silences) are timing alone.
+    """
+    from tui.core.question_languages import has_question_rules  # not at import: config loads this module
+
     if not language or language == "en":
         return ""
     name = language_name(language)
-    if language in QUESTION_RULES:
+    if has_question_rules(language):
         return (f"Session in {name}: questions are counted with basic {name} rules (question marks, question "
                 "words, invitations); every other figure comes from timing alone.")
     return (f"Session in {name}: questions are counted by their question marks only, and open/closed follows "

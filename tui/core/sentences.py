@@ -18,7 +18,6 @@ import re
 
 TERMINATORS = ".?!…"
 CLOSERS = "\"'”’»)]"
-_OPENING_QUOTES = "\"“«"
 _SENTENCE_END = re.compile(r"[.?!…]+[\"'”’»)\]]*(?=\s|$)")
 
 
