@@ -72,7 +72,7 @@ def run_batch(folder: Path, jobs: int) -> dict:
     from tui.services import batch
 
     began = time.perf_counter()
-    todo, _ = batch.plan([folder], None, None, False)
+    todo = batch.plan([folder], None, None, False).todo
     done = batch.run(todo, db=None, model=None, threads=2 if jobs == 1 else 1, speakers=None, jobs=jobs, device="cpu")
     return {"wall": time.perf_counter() - began, "done": done}
 
@@ -81,7 +81,7 @@ def run_cluster(folder: Path, workers: int, threads: int, kill: bool = False) ->
     from tui.services import batch, cluster
 
     began = time.perf_counter()
-    todo, _ = batch.plan([folder], None, None, False)
+    todo = batch.plan([folder], None, None, False).todo
     target = cluster.Target(local_workers=workers)
     seen: list[Path] = []
     worker_seconds: list[float] = []

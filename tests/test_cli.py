@@ -220,10 +220,39 @@ def test_transcribing_a_folder_does_each_recording_once(tmp_path):
     (tmp_path / "notes.mp3").write_text("not a recording\n")
     first = run("transcribe", str(tmp_path))
     assert first.returncode == 0, first.stderr
-    assert "speech.flac: 2 utterances" in first.stdout or "speech.flac: 1 utterances" in first.stdout
+    assert "speech.flac: 2 utterances" in first.stdout or "speech.flac: 1 utterance," in first.stdout
     again = run("transcribe", str(tmp_path))
     assert again.returncode == 0 and "already transcribed" in again.stdout
     assert "notes.mp3" not in first.stdout + again.stdout
+
+
+def test_two_jobs_transcribe_a_folder_and_a_damaged_file_does_not_hold_back_the_rest(tmp_path):
+    """``--jobs 2``: each recording in its own process, all saved; a damaged one is named, the exit code says so."""
+    import shutil
+
+    from conftest import REAL
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(REAL / "one_speaker_speech.flac", tmp_path / folder / "speech.flac")
+    (tmp_path / "cut.flac").write_bytes((REAL / "one_speaker_speech.flac").read_bytes()[:3000])
+    first = run("transcribe", str(tmp_path), "--jobs", "2")
+    assert first.returncode == 1
+    assert first.stdout.count("speech.flac: 1 utterance, 1 speaker(s)") == 2, first.stdout
+    assert "cut.flac: not transcribed:" in first.stdout and "damaged" in first.stdout
+    assert "1 of 3 recording(s) could not be transcribed" in first.stderr and "Traceback" not in first.stderr
+    again = run("transcribe", str(tmp_path), "--jobs", "2")
+    assert again.stdout.count("already transcribed") == 2
+
+
+def test_a_damaged_recording_named_on_the_command_line_fails_before_any_work(tmp_path):
+    from conftest import REAL
+
+    (tmp_path / "cut.flac").write_bytes((REAL / "one_speaker_speech.flac").read_bytes()[:3000])
+    (tmp_path / "whole.flac").write_bytes((REAL / "one_speaker_speech.flac").read_bytes())
+    refused = run("transcribe", str(tmp_path / "whole.flac"), str(tmp_path / "cut.flac"))
+    assert refused.returncode == 1 and refused.stderr.startswith("debrief: error:") and "cut.flac" in refused.stderr
+    assert "saved" not in refused.stdout
 
 
 def test_the_configured_batch_size_and_expected_people_reach_the_transcriber(short_recording, tmp_path, monkeypatch):

@@ -100,7 +100,8 @@ def test_a_worker_killed_mid_run_loses_nothing_and_saves_each_recording_once(tmp
 
     folder = tmp_path / "archive"
     recordings = make_archive(folder)
-    todo, skipped = batch.plan([folder], None, None, False)
+    planned = batch.plan([folder], None, None, False)
+    todo, skipped = planned.todo, planned.skipped
     assert len(todo) == len(recordings) == 6 and not skipped
 
     done: list[Path] = []
@@ -147,7 +148,8 @@ def test_a_worker_killed_mid_run_loses_nothing_and_saves_each_recording_once(tmp
     for path in interrupted:
         assert workers_of[path] != killed["pid"], f"{path.name} was transcribed again by the surviving worker"
     # In the library: a complete transcript for every recording, and a rerun has nothing left to do.
-    todo_again, skipped_again = batch.plan([folder], None, None, False)
+    again = batch.plan([folder], None, None, False)
+    todo_again, skipped_again = again.todo, again.skipped
     assert not todo_again and len(skipped_again) == 6
     from tui.services.workspace import open_recording
 
@@ -182,7 +184,7 @@ def test_workers_without_shared_storage_are_sent_the_recordings(tmp_path, loopba
         extra.unlink()
     preload = tmp_path / "blind_worker.py"
     preload.write_text(BLIND_WORKER.format(hidden=str(folder.resolve())))
-    todo, _ = batch.plan([folder], None, None, False)
+    todo = batch.plan([folder], None, None, False).todo
     infos: dict[Path, dict] = {}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                       preload=[str(preload)]) as engine, Client(engine) as client:

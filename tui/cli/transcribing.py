@@ -26,7 +26,8 @@ def transcribe_command(args: argparse.Namespace) -> int:
     model = args.model or config.model or None
     language = args.language or config.language
     target = _cluster_target(args)  # a bad --cluster, or no Dask, fails before any work too
-    todo, skipped = batch.plan(args.paths, args.db, model, args.force, language)  # bad input fails before any work
+    planned = batch.plan(args.paths, args.db, model, args.force, language)  # a bad file named fails before any work
+    todo = planned.todo
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
     failed: list[str] = []
@@ -34,10 +35,17 @@ def transcribe_command(args: argparse.Namespace) -> int:
 
     engine = nullcontext() if target is None or not todo else _cluster().session(target)  # connect before drawing
     with engine as client, Progress(*columns, transient=False) as progress:
-        for path, why in skipped:
+        def on_failed(path: Path, why: str) -> None:
+            failed.append(f"{path}: {why}")
+            progress.console.print(shown(f"{path}: not transcribed: {why}"), style="red", markup=False, soft_wrap=True,
+                                   highlight=False)
+
+        for path, why in planned.skipped:
             progress.console.print(shown(f"{path}: {why}"), markup=False, highlight=False)
+        for path, why in planned.unreadable:
+            on_failed(path, why)
         if not todo:
-            return 0
+            return _verdict(failed, len(planned.unreadable))
         total = progress.add_task(f"{len(todo)} recording(s)", total=sum(max(w.info.duration, 1.0) for w in todo))
         files = {w.recording: progress.add_task(f"  {escape(shown(w.recording.name))}", total=max(w.info.duration, 0.001),
                                                 visible=args.jobs <= 1 and target is None) for w in todo}
@@ -53,14 +61,9 @@ def transcribe_command(args: argparse.Namespace) -> int:
             progress.update(total, completed=done_before["seconds"])
             progress.update(files[result.path], completed=durations[result.path])
             heard = describe_language(result.language, result.language_probability)
-            progress.console.print(shown(f"{result.path}: {result.utterances} utterances, "
+            progress.console.print(shown(f"{result.path}: {result.utterances} utterance{'s' * (result.utterances != 1)}, "
                                           f"{result.speakers} speaker(s){', ' + heard if heard else ''}, saved"),
                                    markup=False, highlight=False, soft_wrap=True)
-
-        def on_failed(path: Path, why: str) -> None:
-            failed.append(f"{path}: {why}")
-            progress.console.print(shown(f"{path}: not transcribed: {why}"), style="red", markup=False, soft_wrap=True,
-                                   highlight=False)
 
         speakers = args.speakers or config.expected_speakers or None
         if target is not None:
@@ -76,8 +79,13 @@ def transcribe_command(args: argparse.Namespace) -> int:
                       jobs=args.jobs, on_progress=on_progress, on_done=on_done, on_failed=on_failed,
                       device=args.device, compute_type=args.compute_type, language=language,
                       batch_size=config.batch_size)
+    return _verdict(failed, len(todo) + len(planned.unreadable))
+
+
+def _verdict(failed: list[str], tried: int) -> int:
+    """0, or the one error line that says how many recordings were not transcribed."""
     if failed:
-        raise DebriefError(f"{len(failed)} of {len(todo)} recording(s) could not be transcribed (see above)")
+        raise DebriefError(f"{len(failed)} of {tried} recording(s) could not be transcribed (see above)")
     return 0
 
 

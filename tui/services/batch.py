@@ -35,33 +35,52 @@ class Done:
     language_probability: float | None = None
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Recordings named, and those found (by content) inside folders named."""
-    found: list[Path] = []
+def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """(recording, named): recordings named, and those found (by content) inside folders named."""
+    found: dict[Path, bool] = {}
     for path in paths:
         path = Path(path).expanduser()
         if path.is_dir():
             inside = find_recordings(path)
             if not inside:
                 raise MediaError(f"no recordings found in {path}")
-            found.extend(inside)
+            for each in inside:
+                found.setdefault(each, False)
         else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+            found[path] = True
+    return list(found.items())
+
+
+@dataclass(frozen=True)
+class Plan:
+    todo: list[Workspace]
+    skipped: list[tuple[Path, str]]
+    """Done before, with why."""
+    unreadable: list[tuple[Path, str]]
+    """Found inside a folder but damaged or not a recording after all, with why."""
 
 
 def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool, language: str | None = None
-         ) -> tuple[list[Workspace], list[tuple[Path, str]]]:
-    """(to transcribe, skipped with why): a transcript by the same model is never redone.
+         ) -> Plan:
+    """What to transcribe: a transcript by the same model is never redone.
 
-    A language given explicitly (not ``auto``) that differs from the cached transcript's redoes it.
+    A recording named explicitly that cannot be read fails here, before any work; one found
+    inside a folder is reported instead, so that one damaged file in an archive does not hold
+    back the rest. A language given explicitly (not ``auto``) that differs from the cached
+    transcript's redoes it.
     """
     choice = resolve_model(model)
     label = choice.label
     chosen = check_language(choice, language)  # an impossible language fails before any work
-    todo, skipped = [], []
-    for path in expand(paths):
-        workspace = open_recording(path, db)  # bad input fails here, before any work starts
+    todo, skipped, unreadable = [], [], []
+    for path, named in expand(paths):
+        try:
+            workspace = open_recording(path, db)
+        except MediaError as exc:
+            if named:
+                raise
+            unreadable.append((path, str(exc)))
+            continue
         cached = workspace.cached_transcript()
         if cached is not None and cached.complete and not force:
             other_language = chosen != "auto" and cached.language != chosen and cached.source == label
@@ -70,7 +89,7 @@ def plan(paths: Iterable[Path], db: Path | None, model: str | None, force: bool,
                 skipped.append((path, f"already transcribed ({len(cached.segments)} utterances; --force to redo)"))
                 continue
         todo.append(workspace)
-    return todo, skipped
+    return Plan(todo, skipped, unreadable)
 
 
 def transcribe_one(path: Path, db: Path | None, model: str | None, threads: int | None, speakers: int | None,
