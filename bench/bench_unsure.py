@@ -4,9 +4,13 @@
   each batched chunk its batched words *and* the words of the same clip decoded again
   sequentially (as a failed chunk is today), plus the words of each unsure stretch decoded again;
   written to ``--out`` (JSON) so that every rule can be judged offline on the same decodings.
+  ``--trims`` also recognises copies with 0.8, 1.6, 2.4 s cut off the start, so that the chunks
+  fall elsewhere and no rule is judged on one placement.
 * analyse: the word probabilities of correct and wrong words in both modes, and for each rule
-  (stated in advance, /work/scratch-batchcheck/RULES.md) recall / precision / WER per recording
-  and the chunks it decodes again; a sweep of each rule's threshold as a curve.
+  (A share, B run, C mean, D stretch: stated before any probability was looked at; E unheard
+  voice; F too few words, post hoc) recall / precision / WER per recording, mean over the
+  placements, and the chunks it decodes again; a sweep of the thresholds. "all redone" (every
+  chunk decoded again sequentially) is the most any chunk re-check can do.
 * ab: CPU and wall seconds on the 5-min file, one child process per run, alternating: bare
   sequential faster-whisper, the sequential pipeline, batched, batched with a re-check rule.
 
@@ -119,8 +123,12 @@ def patch_capture(chunks: list[dict], chunk_s: float, stretch_rule) -> None:
             voice = [[round(offset + a / SAMPLE_RATE, 3), round(offset + b / SAMPLE_RATE, 3)]
                      for a, b in ((f["start"], f["end"]) for f in found)
                      if b / SAMPLE_RATE > piece.start and a / SAMPLE_RATE < piece.end]
+            before = pieces[i - 1].end if i else 0.0
+            after = pieces[i + 1].start if i + 1 < len(pieces) else length
+            between = sum(max(0, min(f["end"], after * SAMPLE_RATE) - max(f["start"], before * SAMPLE_RATE))
+                          for f in found) / SAMPLE_RATE
             chunks.append({"start": round(offset + piece.start, 3), "end": round(offset + piece.end, 3),
-                           "voice": voice,
+                           "voice": voice, "voice_between": round(between, 3),
                            "failed": tr._failed(piece), "avg_logprob": round(piece.avg_logprob, 4),
                            "compression": round(piece.compression_ratio, 3), "batched": words, "redo": redo,
                            "stretches": stretches_again})
@@ -261,7 +269,10 @@ def analyse(out: Path, label: str) -> None:
         return lambda c: rule([w[3] for w in c["batched"]])
 
     def rate_rule(per_second: float = 1.0):
-        return lambda c: uw.too_few_words(len(c["batched"]), sum(b - a for a, b in c.get("voice", [])), per_second)
+        # The voice between the neighbours' words (as the patch reads it) where captured; a chunk's
+        # own times end with its last word, so its own span misses a chunk that stopped early.
+        return lambda c: uw.too_few_words(len(c["batched"]), c.get("voice_between", sum(
+            b - a for a, b in c.get("voice", []))), per_second)
 
     share, run, mean, voice = on_probs(uw.share_rule()), on_probs(uw.run_rule()), on_probs(uw.mean_rule()), voice_rule()
     rate = rate_rule()
