@@ -150,7 +150,7 @@ def transcript_word_list(transcript) -> list[list]:
 
 def capture(out: Path, batch: int, chunk_s: float, label: str, trims: list[float]) -> None:
     from tui.media.transcribe import Transcriber
-    from tui.media.unsure_words import unsure_stretches
+    from unsure_rules import unsure_stretches
 
     chunks: list[dict] = []
     patch_capture(chunks, chunk_s, unsure_stretches)
@@ -239,7 +239,7 @@ def quantiles(values: list[float]) -> str:
 
 
 def analyse(out: Path, label: str) -> None:
-    from tui.media import unsure_words as uw
+    import unsure_rules as uw
 
     data = json.loads(out.read_text())
     print("## word probability, correct vs wrong")
@@ -326,7 +326,7 @@ def analyse(out: Path, label: str) -> None:
 CHILD = r"""
 import json, resource, sys, time
 from tui.media import transcribe as tr
-from tui.media import unsure_words as uw
+import unsure_rules as uw
 side = sys.argv[2]
 cpu = lambda: (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF))
 t = tr.Transcriber(threads=2, batch_size=0 if side in ("bare", "sequential") else 8)

@@ -1,4 +1,4 @@
-"""Which batched chunks sound unsure, judged by their words' probabilities.
+"""Which batched chunks sound unsure, judged by their words' probabilities (rules bench_unsure.py judges).
 
 Batched recognition has no temperature fallback and Whisper's failure test (mean log-probability
 of the whole chunk) misses a few misheard words in a confident chunk; the words' own
