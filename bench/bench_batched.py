@@ -294,7 +294,7 @@ def windows(files: list[Path], sizes: list[tuple[float, float, str]], reps: int)
         sides = [("whole", (inf, inf, "voice"))] + [(f"{a:g}+{b:g} {c}", (a, b, c)) for a, b, c in sizes]
         for rep in range(reps):
             for label, (first, later, cut) in (sides if rep % 2 == 0 else sides[::-1]):
-                module.SEQUENTIAL_FIRST_WINDOW_SECONDS, module.SEQUENTIAL_WINDOW_SECONDS = first, later
+                module.FIRST_WINDOW_SECONDS, module.SEQUENTIAL_WINDOW_SECONDS = first, later
                 module.silence_cut = cuts[cut]
                 attempts.windows.clear()
                 began, cpu = time.perf_counter(), time.process_time()

@@ -8,14 +8,11 @@ Work is reported segment by segment so the CLI can draw a progress bar and the a
 can show utterances as they arrive; a cancel event stops at the next segment and
 keeps what was finished.
 
-Recognition runs over windows (the first one short) decoded as the file is read and cut in
-a pause of the voice, so the first rows arrive within seconds of opening an hour-long
-recording and memory stays bounded. It is sequential (``WhisperModel.transcribe``, windows of
-10 minutes) unless ``batch_size`` > 0 asks for faster-whisper's ``BatchedInferencePipeline``
-(several 30 s voice chunks through the model at once, windows of a few minutes; see
-bench/README.md for when it pays); a batched chunk whose text looks like a failure (a
-repetition loop, very unsure) is decoded again sequentially, with Whisper's temperature
-fallback.
+Recognition runs over windows (the first one short) decoded as the file is read and cut in a
+pause of the voice: the first rows arrive within seconds and memory stays bounded. Sequential
+(``WhisperModel.transcribe``) unless ``batch_size`` > 0 asks for faster-whisper's
+``BatchedInferencePipeline`` (bench/README.md says when it pays); a batched chunk that looks
+failed (a repetition loop, very unsure) is decoded again sequentially, with temperature fallback.
 
 Voice activity runs once per window (tui.media.voice_activity): recognition is given the
 speech stretches faster-whisper's own VAD filter would have found (same network, same
@@ -76,12 +73,10 @@ FIRST_WINDOW_SECONDS = 60.0
 WINDOW_SECONDS_PER_SLOT = 30.0
 """Later batched windows last this long per chunk of a batch (8 chunks: 4 minutes); chunks are
 decoded independently, so a window's edge costs only a partly filled batch."""
-SEQUENTIAL_FIRST_WINDOW_SECONDS = FIRST_WINDOW_SECONDS
 SEQUENTIAL_WINDOW_SECONDS = 600.0
-"""Later sequential windows: long, because each edge restarts Whisper's 30 s frames (one partly
-filled frame more) and loses the context across it (very short windows, 20-30 s, recall fewer
-words); 10 minutes keeps the memory of a window's features to a few hundred MB. Measured
-against one pass over the whole file in bench/README.md (issue #21, third session)."""
+"""Later sequential windows are long: each edge costs a partly filled 30 s frame and the context
+across it (20-30 s windows recall fewer words); 10 minutes bounds a window's features to a few
+hundred MB. Measured against one pass in bench/README.md (issue #21, third session)."""
 CUT_SEARCH_SECONDS = 20.0
 """A window ends in the longest pause of the voice within half this of its nominal end."""
 _FAILED_COMPRESSION = 2.4
@@ -347,22 +342,15 @@ class Transcriber:
                 yield from self._segments(model, window, offset, probabilities)
 
     def _window_sizes(self):
-        if not self.batch_size:
-            yield SEQUENTIAL_FIRST_WINDOW_SECONDS
-            while True:
-                yield SEQUENTIAL_WINDOW_SECONDS
         yield FIRST_WINDOW_SECONDS
+        later = WINDOW_SECONDS_PER_SLOT * self.batch_size if self.batch_size else SEQUENTIAL_WINDOW_SECONDS
         while True:
-            yield WINDOW_SECONDS_PER_SLOT * self.batch_size
+            yield later
 
 
 def _heard_window(window, offset: float, voice: list, speech: list) -> None:
-    """What is kept of each window once it is recognised: the place for per-window evidence.
-
-    ``window``: its samples (16 kHz mono float32), ``offset`` seconds into the recording;
-    ``voice``: its tight voice stretches in recording seconds. Windows start and end in a
-    pause of the voice (:func:`silence_cut`), so no stretch is split between two.
-    """
+    """The one place that sees each window (16 kHz samples, ``offset`` s, tight ``voice`` in recording
+    seconds) before it is recognised: for per-window evidence. Windows are cut in pauses of the voice."""
     speech += voice
 
 
