@@ -17,8 +17,12 @@ machine is shared, so only ratios measured next to each other mean anything.
 * ab: another checkout's pipeline (``--root``, e.g. the commit before) against this one's, and
   bare sequential faster-whisper, on the same file (``--seconds`` of the sample sessions), one
   child process each, alternating, ``--reps`` times: review-ready wall and CPU seconds.
+* windows: sequential recognition over the whole file against sequential in windows
+  (``--windows 60+600:voice,60+600:quiet``: first+later seconds, cut in a pause of the voice or
+  at the quietest point) on ``--files``, in one process, alternating: CPU seconds, words, and
+  every attempt at decoding a 30 s frame (temperature fallbacks) from faster-whisper's log.
 
-    python bench/bench_batched.py [accuracy] [speed] [hour] [ab] [--reps N] [--batch 0,4,8,16]
+    python bench/bench_batched.py [accuracy] [speed] [hour] [ab] [windows] [--reps N] [--batch 0,4,8,16]
 """
 
 from __future__ import annotations
