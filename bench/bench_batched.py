@@ -17,8 +17,12 @@ machine is shared, so only ratios measured next to each other mean anything.
 * ab: another checkout's pipeline (``--root``, e.g. the commit before) against this one's, and
   bare sequential faster-whisper, on the same file (``--seconds`` of the sample sessions), one
   child process each, alternating, ``--reps`` times: review-ready wall and CPU seconds.
+* windows: sequential recognition over the whole file against sequential in windows
+  (``--windows 60+600:voice,60+600:quiet``: first+later seconds, cut in a pause of the voice or
+  at the quietest point) on ``--files``, in one process, alternating: CPU seconds, words, and
+  every attempt at decoding a 30 s frame (temperature fallbacks) from faster-whisper's log.
 
-    python bench/bench_batched.py [accuracy] [speed] [hour] [ab] [--reps N] [--batch 0,4,8,16]
+    python bench/bench_batched.py [accuracy] [speed] [hour] [ab] [windows] [--reps N] [--batch 0,4,8,16]
 """
 
 from __future__ import annotations
@@ -237,6 +241,88 @@ def ab(other: Path, batches: list[str], seconds: int, reps: int) -> dict:
     return result
 
 
+class _Attempts:
+    """faster-whisper's own debug log, read as: windows (transcribe calls), 30 s frames, failed attempts."""
+
+    def __init__(self):
+        import logging
+
+        self.windows: list[dict] = []
+        handler = logging.Handler()
+        handler.emit = self._record  # type: ignore[method-assign]
+        log = logging.getLogger("faster_whisper")
+        log.setLevel(logging.DEBUG)
+        log.addHandler(handler)
+
+    def window(self, seconds: float) -> None:
+        self.windows.append({"speech_s": round(seconds, 1), "frames": [], "failed": []})
+
+    def _record(self, record) -> None:
+        message = record.getMessage()
+        if not self.windows:
+            return
+        here = self.windows[-1]
+        if message.startswith("Processing segment at"):
+            here["frames"].append(message.rsplit(" ", 1)[-1])
+        elif "threshold is not met with temperature" in message:
+            here["failed"].append((len(here["frames"]) - 1, message.split("temperature ")[1].split(" ")[0],
+                                   "cr" if message.startswith("Compression") else "lp"))
+
+
+def windows(files: list[Path], sizes: list[tuple[float, float, str]], reps: int) -> list[dict]:
+    """Sequential recognition over the whole file against sequential in windows: CPU, attempts, words.
+
+    One process, model loaded once, the sides alternating; every attempt at decoding a 30 s frame
+    (the first at temperature 0, each fallback one more) is counted from faster-whisper's log.
+    """
+    from tui.media import recognition_audio
+    from tui.media import transcribe as module
+    from tui.media.transcribe import Transcriber
+
+    cuts = {"voice": recognition_audio.silence_cut, "quiet": recognition_audio._quiet_point}
+
+    t = Transcriber(threads=THREADS, batch_size=0)
+    model = t._load()
+    attempts = _Attempts()
+    plain = model.transcribe
+
+    def counted(audio, **kwargs):
+        attempts.window(audio.shape[0] / 16000)
+        return plain(audio, **kwargs)
+
+    model.transcribe = counted
+    t.transcribe(REAL / "one_speaker_speech.flac")  # warm
+    rows = []
+    for path in files:
+        inf = float("inf")
+        sides = [("whole", (inf, inf, "voice"))] + [(f"{a:g}+{b:g} {c}", (a, b, c)) for a, b, c in sizes]
+        for rep in range(reps):
+            for label, (first, later, cut) in (sides if rep % 2 == 0 else sides[::-1]):
+                module.FIRST_WINDOW_SECONDS, module.SEQUENTIAL_WINDOW_SECONDS = first, later
+                module.silence_cut = cuts[cut]
+                attempts.windows.clear()
+                began, cpu = time.perf_counter(), time.process_time()
+                transcript = t.transcribe(path)
+                wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+                frames = sum(len(w["frames"]) for w in attempts.windows)
+                failed = sum(len(w["failed"]) for w in attempts.windows)
+                last = sum(1 for w in attempts.windows for f, _, _ in w["failed"] if f == len(w["frames"]) - 1)
+                hyp = transcript_words(transcript)
+                ref, ordered = reference_of(path.name) if path.resolve().parent in (REAL, SAMPLES) else ([], False)
+                row = {"file": path.name, "side": label, "rep": rep, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                       "windows": len(attempts.windows), "frames": frames, "failed_attempts": failed,
+                       "failed_in_last_frame": last, "words": len(hyp),
+                       "per_window": [(w["speech_s"], len(w["frames"]), w["failed"]) for w in attempts.windows],
+                       "load": round(os.getloadavg()[0], 2), "hyp": " ".join(hyp)}
+                if ref:
+                    recall, precision = bag(ref, hyp)
+                    row.update(wer=round(wer(ref, hyp), 4) if ordered else None, recall=round(recall, 4),
+                               precision=round(precision, 4))
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("parts", nargs="*", default=["accuracy", "speed", "hour"])
@@ -246,6 +332,8 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="hour: run another checkout's code (e.g. the "
                         "commit before, exported with git archive), batch size 'base'")
     parser.add_argument("--first-only", action="store_true", help="hour: stop at the first row")
+    parser.add_argument("--files", default="300", help="windows: files (a number: that many seconds of the samples)")
+    parser.add_argument("--windows", default="60+600", help="windows: first+later window seconds[:voice|quiet] (where a window is cut), comma-separated")
     parser.add_argument("--other", type=Path, help="ab: the checkout to compare with (the code before)")
     args = parser.parse_args()
     batches = [b for b in args.batch.split(",")]
@@ -255,6 +343,11 @@ def main() -> None:
         print(json.dumps({k: v for k, v in speed(args.reps, max(int(b) for b in batches)).items() if k != "runs"}))
     if "hour" in args.parts:
         hour(batches, args.seconds, args.root.resolve(), args.first_only)
+    if "windows" in args.parts:
+        files = [Path(f) if "/" in f else long_file(int(f)) for f in args.files.split(",")]
+        sizes = [(float(side.split("+")[0]), float(side.split("+")[1].split(":")[0]),
+                  side.split(":")[1] if ":" in side else "voice") for side in args.windows.split(",")]
+        windows(files, sizes, args.reps)  # type: ignore[arg-type]
     if "ab" in args.parts:
         ab(args.other.resolve(), batches, args.seconds, args.reps)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from conftest import REAL, SAMPLES
@@ -119,6 +120,8 @@ def test_an_imported_transcript_cannot_be_separated_again():
 # -- batched recognition (issue #21) ------------------------------------------------------
 
 SHORT = SAMPLES / "short_session.ogg"
+COACHING = SAMPLES / "coaching_session.ogg"
+MEETING = REAL / "meeting_four_speakers.wav"
 
 
 @pytest.fixture(scope="module")
@@ -236,18 +239,61 @@ def test_voice_activity_runs_once_and_recognition_hears_what_faster_whispers_own
     from faster_whisper.vad import SileroVADModel
 
     from tui.media.spoken_language import language_kwargs
+    from tui.media.transcribe import CUT_SEARCH_SECONDS
 
     passes: list[int] = []
     network = SileroVADModel.__call__
     monkeypatch.setattr(SileroVADModel, "__call__",
                         lambda self, audio, *a, **k: passes.append(len(audio)) or network(self, audio, *a, **k))
-    transcript = transcriber.transcribe(SHORT)
-    assert len(passes) == 1  # one pass over the 75 s: the figures, the speakers and recognition share it
-    pieces, _ = transcriber._load().transcribe(decode_audio(str(SHORT)), vad_filter=True, word_timestamps=True,
+    transcript = transcriber.transcribe(MEETING)
+    assert len(passes) == 1  # one pass over the 60 s (one window): the figures, the speakers and recognition share it
+    pieces, _ = transcriber._load().transcribe(decode_audio(str(MEETING)), vad_filter=True, word_timestamps=True,
                                                condition_on_previous_text=False, beam_size=1,
                                                **language_kwargs(transcriber.choice.english_only, transcriber.language))
     own_filter = [w.word.strip() for p in pieces for w in p.words if w.word.strip()]
     assert [w.text for s in transcript.segments for w in s.words] == own_filter
+    passes.clear()
+    transcriber.transcribe(SHORT)  # 75 s: two windows; the network hears the 20 s around the cut once more
+    assert sum(passes) <= (75 + CUT_SEARCH_SECONDS + 1) * 16000
+
+
+def test_the_first_rows_of_a_long_recording_arrive_before_it_is_all_read(transcriber, monkeypatch):
+    from tui.media import transcribe as module
+
+    read = [0.0]
+    at_first_row: list[float] = []
+    plain = module.mono_blocks
+
+    def counted(path, keep, heard=None):
+        for block in plain(path, keep, heard):
+            read[0] += block.shape[0] / 16000
+            yield block
+
+    monkeypatch.setattr(module, "mono_blocks", counted)
+    transcript = transcriber.transcribe(COACHING, on_segment=lambda s: at_first_row or at_first_row.append(read[0]))
+    assert transcript.duration > 250 and transcript.complete
+    assert at_first_row[0] < 100  # a minute and the pause after it, not the whole 4.5 minutes
+
+
+def test_windows_end_in_the_longest_pause_of_the_voice_near_their_end():
+    from faster_whisper.audio import decode_audio
+
+    from tui.media.recognition_audio import blocks_of, cut_windows, silence_cut
+    from tui.media.voice_activity import speech_regions
+
+    audio = decode_audio(str(COACHING))
+    voice = speech_regions(audio)
+    pauses = [(a[1], b[0]) for a, b in zip(voice, voice[1:])]
+    windows = list(cut_windows(blocks_of(audio), iter([60.0] * 10), silence_cut, 20.0))
+    assert np.array_equal(np.concatenate([w for _, w in windows]), audio)
+    target = 0.0
+    for offset, window in windows[:-1]:
+        cut = offset + window.shape[0] / 16000
+        target = offset + 60.0
+        near = [(min(b, target + 10) - max(a, target - 10), a, b) for a, b in pauses if b > target - 10 and a < target + 10]
+        longest = max(length for length, _, _ in near)
+        # in a pause of the voice found over the whole recording, and one as long as the longest there
+        assert any(a <= cut <= b and length >= 0.8 * longest for length, a, b in near), (cut, sorted(near)[-3:])
 
 
 def test_voice_activity_read_for_recognition_is_faster_whispers_own_reading():

@@ -8,13 +8,11 @@ Work is reported segment by segment so the CLI can draw a progress bar and the a
 can show utterances as they arrive; a cancel event stops at the next segment and
 keeps what was finished.
 
-Recognition is sequential (``WhisperModel.transcribe`` over the whole recording) unless
-``batch_size`` > 0 asks for faster-whisper's ``BatchedInferencePipeline`` (several 30 s voice
-chunks through the model at once; see bench/README.md for when it pays). Batched recognition
-runs over windows of a few minutes (the first one short) decoded as the file is read and cut
-in silence, so the first rows arrive within seconds of opening an hour-long recording and
-memory stays bounded; a chunk whose text looks like a failure (a repetition loop, very
-unsure) is decoded again sequentially, with Whisper's temperature fallback.
+Recognition runs over windows (the first one short) decoded as the file is read and cut in a
+pause of the voice: the first rows arrive within seconds and memory stays bounded. Sequential
+(``WhisperModel.transcribe``) unless ``batch_size`` > 0 asks for faster-whisper's
+``BatchedInferencePipeline`` (bench/README.md says when it pays); a batched chunk that looks
+failed (a repetition loop, very unsure) is decoded again sequentially, with temperature fallback.
 
 Voice activity runs once per window (tui.media.voice_activity): recognition is given the
 speech stretches faster-whisper's own VAD filter would have found (same network, same
@@ -50,6 +48,7 @@ from tui.media.recognition_audio import (
     joined_blocks,
     mono_blocks,
     restore_times,
+    silence_cut,
     speech_only,
     stack_channels,
 )
@@ -74,10 +73,12 @@ FIRST_WINDOW_SECONDS = 60.0
 WINDOW_SECONDS_PER_SLOT = 30.0
 """Later batched windows last this long per chunk of a batch (8 chunks: 4 minutes); chunks are
 decoded independently, so a window's edge costs only a partly filled batch."""
-SEQUENTIAL_WINDOW_SECONDS = float("inf")
-"""Sequential recognition runs over the whole recording at once, as before: in windows (3 or
-10 minutes after a first minute) it used 40-110 % more CPU than one pass over the same 5-min
-file (bench_batched.py; more temperature fallbacks near the windows' edges, not yet understood)."""
+SEQUENTIAL_WINDOW_SECONDS = 600.0
+"""Later sequential windows are long: each edge costs a partly filled 30 s frame and the context
+across it (20-30 s windows recall fewer words); 10 minutes bounds a window's features to a few
+hundred MB. Measured against one pass in bench/README.md (issue #21, third session)."""
+CUT_SEARCH_SECONDS = 20.0
+"""A window ends in the longest pause of the voice within half this of its nominal end."""
 _FAILED_COMPRESSION = 2.4
 _FAILED_LOGPROB = -1.0
 """Whisper's own thresholds for a failed decoding (sequential decoding retries then)."""
@@ -330,22 +331,27 @@ class Transcriber:
 
     def _recognise(self, model, blocks, speech: list):
         """Segments of the audio stream ``blocks``, recognised window by window; its voice added to ``speech``."""
-        for offset, window in cut_windows(blocks, self._window_sizes()):
+        for offset, window in cut_windows(blocks, self._window_sizes(), silence_cut, CUT_SEARCH_SECONDS):
             probabilities = speech_probabilities(window)
-            speech += [(round(a + offset, 3), round(b + offset, 3))
-                       for a, b in in_seconds(stretches(probabilities, window.shape[0], VOICE))]
+            voice = [(round(a + offset, 3), round(b + offset, 3))
+                     for a, b in in_seconds(stretches(probabilities, window.shape[0], VOICE))]
+            _heard_window(window, offset, voice, speech)
             if self.batch_size:
                 yield from self._batched_segments(model, window, offset, probabilities)
             else:
                 yield from self._segments(model, window, offset, probabilities)
 
     def _window_sizes(self):
-        if not self.batch_size:
-            yield SEQUENTIAL_WINDOW_SECONDS
-            return
         yield FIRST_WINDOW_SECONDS
+        later = WINDOW_SECONDS_PER_SLOT * self.batch_size if self.batch_size else SEQUENTIAL_WINDOW_SECONDS
         while True:
-            yield WINDOW_SECONDS_PER_SLOT * self.batch_size
+            yield later
+
+
+def _heard_window(window, offset: float, voice: list, speech: list) -> None:
+    """The one place that sees each window (16 kHz samples, ``offset`` s, tight ``voice`` in recording
+    seconds) before it is recognised: for per-window evidence. Windows are cut in pauses of the voice."""
+    speech += voice
 
 
 def _failed(piece) -> bool:
