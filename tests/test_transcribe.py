@@ -316,3 +316,21 @@ def test_voice_activity_read_for_recognition_is_faster_whispers_own_reading():
     assert [joined[int(c["start"] * 16000):int(c["end"] * 16000)].tolist() for c in clips] == \
         [c.tolist() for c in chunks if len(c)]
     assert len(clips) >= 2  # the 60 s meeting is more than one 30 s chunk
+
+
+def test_a_batched_chunk_that_stopped_early_is_decoded_again(monkeypatch, no_network):
+    # Batched decoding can end a chunk after a few confident words (bench_unsure.py: 10 words for
+    # 28 s of voice, mean log-probability -0.48), which Whisper's own failure test passes.
+    from dataclasses import replace
+
+    from faster_whisper import BatchedInferencePipeline
+
+    real = BatchedInferencePipeline.transcribe
+
+    def stops_early(self, *args, **kwargs):
+        pieces, info = real(self, *args, **kwargs)
+        return [replace(p, words=p.words[:4], text="".join(w.word for w in p.words[:4])) for p in pieces], info
+
+    monkeypatch.setattr(BatchedInferencePipeline, "transcribe", stops_early)
+    text = " ".join(s.text for s in Transcriber(threads=2, batch_size=8).transcribe(JFK).segments).lower()
+    assert "what you can do for your country" in text
