@@ -117,12 +117,16 @@ def embed_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> np.n
     """Embeddings of the windows ``spans`` (recording frames) of ``audio``, which starts at ``first_sample``.
 
     Samples outside ``audio`` count as zeros (silence), as the centred spectrogram pads the
-    recording's own ends. The mel spectrogram is computed over the speech only and the
-    windows embedded a batch at a time (bounded memory for an hour).
+    recording's own ends. The mel spectrogram is computed over the speech only.
     """
     if not len(spans):
         return np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
-    mel, first_frame = _mel_of_spans(audio, first_sample, spans)
+    return embed_mel(*mel_of_spans(audio, first_sample, spans), spans)
+
+
+def embed_mel(mel: np.ndarray, first_frame: int, spans: np.ndarray) -> np.ndarray:
+    """Embeddings of the windows ``spans`` of ``mel`` (whose first row is frame ``first_frame``),
+    a batch at a time (bounded memory for an hour)."""
     parts = []
     for first in range(0, len(spans), _EMBED_BATCH):
         chunk = spans[first:first + _EMBED_BATCH]
@@ -130,10 +134,10 @@ def embed_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> np.n
         for i, (a, b) in enumerate(chunk):
             batch[i, _LENGTH - (b - a):] = mel[a - first_frame:b - first_frame]
         parts.append(ve.embed_mels(batch))
-    return np.concatenate(parts)
+    return np.concatenate(parts) if parts else np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
 
 
-def _mel_of_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> tuple[np.ndarray, int]:
+def mel_of_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> tuple[np.ndarray, int]:
     """(mel frames from the first span's frame on, that frame), computed only where some span needs them."""
     lo, hi = int(spans[:, 0].min()), int(spans[:, 1].max())
     mel = np.zeros((hi - lo, ve.N_MELS), dtype=np.float32)

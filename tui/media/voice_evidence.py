@@ -24,8 +24,9 @@ overlap the recognition of the next window (numpy's BLAS pinned to one thread re
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -36,11 +37,17 @@ from tui.media.speech_windows import (
     SAMPLE_RATE,
     SpeechWindows,
     clean_regions,
+    embed_mel,
     embed_spans,
     frames_of,
+    mel_of_spans,
     window_spans,
 )
 
+SETTLE_SECONDS = 300.0
+"""Speech heard in the first five minutes is embedded only once they are heard (or the recording
+ends): the running volume of a minute or less can be 3 dB off the recording's, enough to move
+the embeddings (a cosine of 0.96-0.98), and an hour's first minute alone sets no volume."""
 _CONTEXT = ve.N_FFT
 """Samples kept before each edge: the first frames of the next window's speech read them."""
 
@@ -51,6 +58,7 @@ class VoiceEvidence:
     def __init__(self, *, background: bool = False) -> None:
         self._spans: list[np.ndarray] = []
         self._embeddings: list[np.ndarray | Future[np.ndarray]] = []
+        self._deferred: list[tuple[int, np.ndarray, int]] = []  # (index, mel, its first frame): volume unknown
         self._held: list[tuple[float, float]] = []  # regions that reach the end of what was heard
         self._buffer = np.zeros(0, np.float32)  # the samples still needed: held speech, context
         self._buffer_start = 0  # the recording sample that _buffer starts at
@@ -92,7 +100,7 @@ class VoiceEvidence:
         """Memory held for the evidence: embeddings, spans and the few samples still needed."""
         if self._done is not None:
             return self._done.nbytes
-        arrays = [e for e in self._embeddings if isinstance(e, np.ndarray)]
+        arrays = [e for e in self._embeddings if isinstance(e, np.ndarray)] + [m for _, m, _ in self._deferred]
         return int(sum(a.nbytes for a in self._spans) + sum(a.nbytes for a in arrays) + self._buffer.nbytes)
 
     @property
@@ -110,13 +118,21 @@ class VoiceEvidence:
             last = (math.ceil(region[1] * FRAME_RATE) - 1) * ve.HOP + ve.N_FFT // 2
             (ready if final or last <= self._heard else self._held).append(region)
         spans = window_spans(ready)
-        if len(spans):
+        if len(spans) and not final and self._heard < SETTLE_SECONDS * SAMPLE_RATE:
+            # The volume is not known yet: keep the speech's mel power (a quarter of its samples'
+            # size), which a gain scales exactly, and embed it once the volume is known.
+            self._spans.append(spans)
+            self._deferred.append((len(self._embeddings), *mel_of_spans(self._buffer, self._buffer_start, spans)))
+            self._embeddings.append(_EMPTY)
+        elif len(spans):
+            self._embed_deferred()
             audio, start, gain = self._buffer, self._buffer_start, self.gain
             if gain != 1.0:
                 audio = audio * np.float32(gain)  # as ve.normalise_volume raises the whole recording
             self._spans.append(spans)
-            self._embeddings.append(self._pool.submit(embed_spans, audio, start, spans) if self._pool
-                                    else embed_spans(audio, start, spans))
+            self._embeddings.append(self._run(embed_spans, audio, start, spans))
+        if final:
+            self._embed_deferred()
         # Keep only the samples the held speech and the next window's first frames read.
         keep = self._heard - _CONTEXT
         if self._held:
@@ -125,6 +141,21 @@ class VoiceEvidence:
         # A copy: a view would keep the whole piece alive.
         self._buffer = self._buffer[keep - self._buffer_start:].copy()
         self._buffer_start = keep
+
+
+    def _embed_deferred(self) -> None:
+        """Embed the speech whose mel power was kept, at the gain known now."""
+        power = np.float32(self.gain) ** 2
+        for index, mel, first_frame in self._deferred:
+            self._embeddings[index] = self._run(embed_mel, mel * power if power != 1 else mel, first_frame,
+                                                self._spans[index])
+        self._deferred = []
+
+    def _run(self, work: Callable[..., np.ndarray], *args: Any) -> np.ndarray | Future[np.ndarray]:
+        return self._pool.submit(work, *args) if self._pool is not None else work(*args)
+
+
+_EMPTY = np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
 
 
 def evidence_of(audio: np.ndarray, regions: Sequence[tuple[float, float]]) -> SpeechWindows:
