@@ -104,6 +104,11 @@ class VoiceEvidence:
         return int(sum(a.nbytes for a in self._spans) + sum(a.nbytes for a in arrays) + self._buffer.nbytes)
 
     @property
+    def samples(self) -> int:
+        """Samples heard so far: the recording's length once all is added."""
+        return self._heard
+
+    @property
     def gain(self) -> float:
         """The volume gain the encoder's input gets now (from the RMS of all heard so far)."""
         return ve.volume_gain(math.sqrt(self._energy / self._heard) if self._heard else 0.0)
