@@ -16,7 +16,12 @@ are made by the app's own code path (tui.media.transcribe.Transcriber: bundled t
 beam 1, VAD, word timings) once per recording and cached as JSON in bench/.data/.
 The GMM-supervector diarizer this replaced is loaded from git (OLD_COMMIT) and scored beside.
 
-Usage: .venv/bin/python bench/bench_diarization.py [--quick] [--sensitivity]
+--windowed compares, on the same recordings in the same run, the speakers from the whole
+audio's voice evidence with those from evidence gathered per recognition window
+(tui.media.voice_evidence; windows cut as the app cuts them, 60 s then 4 min, and 20 s to
+cross more edges; the audio as it is and 15 dB quieter, where the encoder's volume gain acts).
+
+Usage: .venv/bin/python bench/bench_diarization.py [--quick] [--sensitivity | --windowed]
 """
 
 from __future__ import annotations
@@ -440,14 +445,14 @@ def sensitivity(quick: bool) -> None:
     }
     inputs = [(c, *_inputs(c)) for c in cases(quick)]
     made: dict[int, Any] = {}
-    original = speakers.SpeechWindows
+    original = speakers.evidence_of
 
     def cached(audio, regions):
         if id(audio) not in made:
             made[id(audio)] = original(audio, regions)
         return made[id(audio)]
 
-    speakers.SpeechWindows = cached  # type: ignore[assignment,misc]
+    speakers.evidence_of = cached  # type: ignore[assignment]
     try:
         print("\nsensitivity (count estimated), one threshold moved at a time; * = the setting")
         print(f"{'setting':30} {'phone':>6} {'meeting':>7} {'samples':>7} {'gen mean':>8} {'count right':>11}")
@@ -472,7 +477,7 @@ def sensitivity(quick: bool) -> None:
                       f"{100 * np.mean(generated) if generated else np.nan:7.1f}% {right:>7}/{len(inputs)}")
             setattr(module, name, default)
     finally:
-        speakers.SpeechWindows = original  # type: ignore[misc]
+        speakers.evidence_of = original  # type: ignore[assignment]
 
 
 def long_session_speed(minutes: float = 60.0) -> float:
