@@ -531,6 +531,7 @@ def test_a_quiet_recording_is_heard_at_about_the_volume_of_the_whole(monkeypatch
     audio = audio * np.float32(10 ** (-15 / 20))
     pieces = _as_recognised(audio, 20.0)
     whole = _whole(audio, pieces)
+    monkeypatch.setattr(voice_evidence, "BATCH_WINDOWS", 1)  # each piece embedded as it comes
     monkeypatch.setattr(voice_evidence, "SETTLE_SECONDS", 0.0)
     unsettled, _ = _gathered(pieces)
     monkeypatch.setattr(voice_evidence, "SETTLE_SECONDS", 20.0)
@@ -545,12 +546,14 @@ def test_a_quiet_recording_is_heard_at_about_the_volume_of_the_whole(monkeypatch
 
 def test_the_evidence_holds_a_small_part_of_the_audio(short_session, monkeypatch):
     """About 1 KB per 0.75 s of speech once gathered; while gathering, the samples of at most a
-    region of speech and the mel power of the speech heard before the volume settled."""
+    region of speech and the mel power of the speech not yet embedded (before the volume settled,
+    and less than a batch after)."""
     from tui.media import voice_evidence
 
     audio, _ = short_session
     pieces = _as_recognised(audio, 10.0)
     monkeypatch.setattr(voice_evidence, "SETTLE_SECONDS", 10.0)
+    monkeypatch.setattr(voice_evidence, "BATCH_WINDOWS", 16)
     windows, held = _gathered(pieces)
     assert windows.nbytes <= len(windows.spans) * (256 * 4 + 16)
     assert windows.nbytes < audio.nbytes / 10
@@ -558,7 +561,11 @@ def test_the_evidence_holds_a_small_part_of_the_audio(short_session, monkeypatch
     assert held < longest_piece / 2
 
 
-def test_evidence_embedded_in_a_background_thread_is_the_same(phone):
+def test_evidence_embedded_in_a_background_thread_is_the_same(phone, monkeypatch):
+    from tui.media import voice_evidence
+
+    monkeypatch.setattr(voice_evidence, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(voice_evidence, "BATCH_WINDOWS", 8)
     pieces = _as_recognised(phone.audio, 10.0)
     alone, _ = _gathered(pieces)
     threaded, _ = _gathered(pieces, background=True)

@@ -113,25 +113,15 @@ def window_spans(regions: Sequence[tuple[float, float]]) -> np.ndarray:
     return np.array(spans, dtype=int).reshape(-1, 2)
 
 
-def embed_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> np.ndarray:
-    """Embeddings of the windows ``spans`` (recording frames) of ``audio``, which starts at ``first_sample``.
-
-    Samples outside ``audio`` count as zeros (silence), as the centred spectrogram pads the
-    recording's own ends. The mel spectrogram is computed over the speech only.
-    """
-    if not len(spans):
-        return np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
-    return embed_mel(*mel_of_spans(audio, first_sample, spans), spans)
-
-
-def embed_mel(mel: np.ndarray, first_frame: int, spans: np.ndarray) -> np.ndarray:
-    """Embeddings of the windows ``spans`` of ``mel`` (whose first row is frame ``first_frame``),
-    a batch at a time (bounded memory for an hour)."""
+def embed_mel(pieces: Sequence[tuple[np.ndarray, int, np.ndarray]]) -> np.ndarray:
+    """Embeddings of the windows of each (mel, its first frame, spans) piece, in order, a batch at
+    a time across pieces (bounded memory for an hour, full batches for short pieces)."""
+    windows = [(mel, first_frame, a, b) for mel, first_frame, spans in pieces for a, b in spans]
     parts = []
-    for first in range(0, len(spans), _EMBED_BATCH):
-        chunk = spans[first:first + _EMBED_BATCH]
+    for first in range(0, len(windows), _EMBED_BATCH):
+        chunk = windows[first:first + _EMBED_BATCH]
         batch = np.zeros((len(chunk), _LENGTH, ve.N_MELS), dtype=np.float32)
-        for i, (a, b) in enumerate(chunk):
+        for i, (mel, first_frame, a, b) in enumerate(chunk):
             batch[i, _LENGTH - (b - a):] = mel[a - first_frame:b - first_frame]
         parts.append(ve.embed_mels(batch))
     return np.concatenate(parts) if parts else np.zeros((0, ve.EMBEDDING_SIZE), np.float32)

@@ -24,9 +24,8 @@ overlap the recognition of the next window (numpy's BLAS pinned to one thread re
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 
@@ -38,7 +37,6 @@ from tui.media.speech_windows import (
     SpeechWindows,
     clean_regions,
     embed_mel,
-    embed_spans,
     frames_of,
     mel_of_spans,
     window_spans,
@@ -48,6 +46,9 @@ SETTLE_SECONDS = 300.0
 """Speech heard in the first five minutes is embedded only once they are heard (or the recording
 ends): the running volume of a minute or less can be 3 dB off the recording's, enough to move
 the embeddings (a cosine of 0.96-0.98), and an hour's first minute alone sets no volume."""
+BATCH_WINDOWS = 256
+"""Windows embedded together at least (but at the end): the network's batches run at full speed
+from about this many; a piece of 20 s holds about 20, and was embedded at half the speed."""
 _CONTEXT = ve.N_FFT
 """Samples kept before each edge: the first frames of the next window's speech read them."""
 
@@ -56,9 +57,9 @@ class VoiceEvidence:
     """Embeddings of the speech windows of a recording heard in consecutive pieces (``add``)."""
 
     def __init__(self, *, background: bool = False) -> None:
-        self._spans: list[np.ndarray] = []
-        self._embeddings: list[np.ndarray | Future[np.ndarray]] = []
-        self._deferred: list[tuple[int, np.ndarray, int]] = []  # (index, mel, its first frame): volume unknown
+        self._spans: list[np.ndarray] = []  # every window, in order
+        self._embedded: list[np.ndarray | Future[np.ndarray]] = []  # their embeddings, a group at a time
+        self._pending: list[tuple[np.ndarray, int, np.ndarray]] = []  # (mel power, first frame, spans)
         self._held: list[tuple[float, float]] = []  # regions that reach the end of what was heard
         self._buffer = np.zeros(0, np.float32)  # the samples still needed: held speech, context
         self._buffer_start = 0  # the recording sample that _buffer starts at
@@ -86,21 +87,21 @@ class VoiceEvidence:
         """The evidence of all that was added (held speech embedded now): what the diarizer reads."""
         if self._done is None:
             self._take([], final=True)
-            embeddings = [e.result() if isinstance(e, Future) else e for e in self._embeddings]
+            embeddings = [e.result() if isinstance(e, Future) else e for e in self._embedded]
             if self._pool is not None:
                 self._pool.shutdown()
             spans = np.concatenate(self._spans) if self._spans else np.zeros((0, 2), int)
             joined = np.concatenate(embeddings) if embeddings else np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
             self._done = SpeechWindows(spans, joined, frames_of(self._heard))
-            self._spans, self._embeddings, self._buffer = [], [], np.zeros(0, np.float32)
+            self._spans, self._embedded, self._buffer = [], [], np.zeros(0, np.float32)
         return self._done
 
     @property
     def nbytes(self) -> int:
-        """Memory held for the evidence: embeddings, spans and the few samples still needed."""
+        """Memory held for the evidence: embeddings, spans, mel power not yet embedded, samples still needed."""
         if self._done is not None:
             return self._done.nbytes
-        arrays = [e for e in self._embeddings if isinstance(e, np.ndarray)] + [m for _, m, _ in self._deferred]
+        arrays = [e for e in self._embedded if isinstance(e, np.ndarray)] + [m for m, _, _ in self._pending]
         return int(sum(a.nbytes for a in self._spans) + sum(a.nbytes for a in arrays) + self._buffer.nbytes)
 
     @property
@@ -114,7 +115,8 @@ class VoiceEvidence:
         return ve.volume_gain(math.sqrt(self._energy / self._heard) if self._heard else 0.0)
 
     def _take(self, regions: list[tuple[float, float]], final: bool) -> None:
-        """Embed the regions whose samples are all heard; hold the one that reaches the edge."""
+        """Take the mel power of the regions whose samples are all heard; hold the one that reaches
+        the edge; embed what was taken once the volume is known and a batch is full."""
         regions = clean_regions(self._held + regions, self._heard / SAMPLE_RATE)
         ready: list[tuple[float, float]] = []
         self._held = []
@@ -123,21 +125,16 @@ class VoiceEvidence:
             last = (math.ceil(region[1] * FRAME_RATE) - 1) * ve.HOP + ve.N_FFT // 2
             (ready if final or last <= self._heard else self._held).append(region)
         spans = window_spans(ready)
-        if len(spans) and not final and self._heard < SETTLE_SECONDS * SAMPLE_RATE:
-            # The volume is not known yet: keep the speech's mel power (a quarter of its samples'
-            # size), which a gain scales exactly, and embed it once the volume is known.
+        if len(spans):
+            # Mel power (a quarter of the samples' size) is scaled exactly by the gain applied later.
             self._spans.append(spans)
-            self._deferred.append((len(self._embeddings), *mel_of_spans(self._buffer, self._buffer_start, spans)))
-            self._embeddings.append(_EMPTY)
-        elif len(spans):
-            self._embed_deferred()
-            audio, start, gain = self._buffer, self._buffer_start, self.gain
-            if gain != 1.0:
-                audio = audio * np.float32(gain)  # as ve.normalise_volume raises the whole recording
-            self._spans.append(spans)
-            self._embeddings.append(self._run(embed_spans, audio, start, spans))
-        if final:
-            self._embed_deferred()
+            self._pending.append((*mel_of_spans(self._buffer, self._buffer_start, spans), spans))
+        waiting = sum(len(s) for _, _, s in self._pending)
+        if waiting and (final or (self._heard >= SETTLE_SECONDS * SAMPLE_RATE and waiting >= BATCH_WINDOWS)):
+            power = np.float32(self.gain) ** 2
+            pieces = [(mel * power if power != 1 else mel, first, s) for mel, first, s in self._pending]
+            self._embedded.append(self._pool.submit(embed_mel, pieces) if self._pool else embed_mel(pieces))
+            self._pending = []
         # Keep only the samples the held speech and the next window's first frames read.
         keep = self._heard - _CONTEXT
         if self._held:
@@ -146,21 +143,6 @@ class VoiceEvidence:
         # A copy: a view would keep the whole piece alive.
         self._buffer = self._buffer[keep - self._buffer_start:].copy()
         self._buffer_start = keep
-
-
-    def _embed_deferred(self) -> None:
-        """Embed the speech whose mel power was kept, at the gain known now."""
-        power = np.float32(self.gain) ** 2
-        for index, mel, first_frame in self._deferred:
-            self._embeddings[index] = self._run(embed_mel, mel * power if power != 1 else mel, first_frame,
-                                                self._spans[index])
-        self._deferred = []
-
-    def _run(self, work: Callable[..., np.ndarray], *args: Any) -> np.ndarray | Future[np.ndarray]:
-        return self._pool.submit(work, *args) if self._pool is not None else work(*args)
-
-
-_EMPTY = np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
 
 
 def evidence_of(audio: np.ndarray, regions: Sequence[tuple[float, float]]) -> SpeechWindows:
