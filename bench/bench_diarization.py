@@ -16,7 +16,12 @@ are made by the app's own code path (tui.media.transcribe.Transcriber: bundled t
 beam 1, VAD, word timings) once per recording and cached as JSON in bench/.data/.
 The GMM-supervector diarizer this replaced is loaded from git (OLD_COMMIT) and scored beside.
 
-Usage: .venv/bin/python bench/bench_diarization.py [--quick] [--sensitivity]
+--windowed compares, on the same recordings in the same run, the speakers from the whole
+audio's voice evidence with those from evidence gathered per recognition window
+(tui.media.voice_evidence; windows cut as the app cuts them, 60 s then 4 min, and 20 s to
+cross more edges; the audio as it is and 15 dB quieter, where the encoder's volume gain acts).
+
+Usage: .venv/bin/python bench/bench_diarization.py [--quick] [--sensitivity | --windowed]
 """
 
 from __future__ import annotations
@@ -254,7 +259,7 @@ def old_gmm_module():
 
 def _inputs(case: dict[str, Any]) -> tuple[np.ndarray, list[Segment], list[Turn]]:
     wav: Path = case["wav"]
-    audio = load_audio(wav)
+    audio = load_audio(wav) * np.float32(case.get("gain", 1.0))
     segs = whisper_segments(wav, wav.with_suffix(".segments.json") if wav.parent == SESSIONS
                             else DATA / f"{wav.parent.name}_{wav.stem}.segments.json")
     reference = case["turns"] if "turns" in case else read_rttm(case["rttm"]) if case.get("rttm") else []
@@ -440,14 +445,14 @@ def sensitivity(quick: bool) -> None:
     }
     inputs = [(c, *_inputs(c)) for c in cases(quick)]
     made: dict[int, Any] = {}
-    original = speakers.SpeechWindows
+    original = speakers.evidence_of
 
     def cached(audio, regions):
         if id(audio) not in made:
             made[id(audio)] = original(audio, regions)
         return made[id(audio)]
 
-    speakers.SpeechWindows = cached  # type: ignore[assignment,misc]
+    speakers.evidence_of = cached  # type: ignore[assignment]
     try:
         print("\nsensitivity (count estimated), one threshold moved at a time; * = the setting")
         print(f"{'setting':30} {'phone':>6} {'meeting':>7} {'samples':>7} {'gen mean':>8} {'count right':>11}")
@@ -472,7 +477,7 @@ def sensitivity(quick: bool) -> None:
                       f"{100 * np.mean(generated) if generated else np.nan:7.1f}% {right:>7}/{len(inputs)}")
             setattr(module, name, default)
     finally:
-        speakers.SpeechWindows = original  # type: ignore[misc]
+        speakers.evidence_of = original  # type: ignore[assignment]
 
 
 def long_session_speed(minutes: float = 60.0) -> float:
@@ -560,11 +565,89 @@ def transcription_share() -> None:
           f"{separate / minutes:.2f} CPU s per audio minute)")
 
 
+# ---------------------------------------------------------------- evidence gathered window by window
+
+
+def pieces_as_recognised(audio: np.ndarray, sizes: Sequence[float]) -> list[tuple[float, np.ndarray, list]]:
+    """(offset s, samples, speech regions in recording seconds) per recognition window, as the app
+    cuts them (tui.media.recognition_audio.cut_windows: in silence) and hears their voice (one VAD
+    pass per window, the tight reading)."""
+    from tui.media.recognition_audio import blocks_of, cut_windows
+    from tui.media.voice_activity import VOICE, in_seconds, speech_probabilities, stretches
+
+    def lengths():
+        yield from sizes
+        while True:
+            yield sizes[-1]
+
+    out = []
+    for offset, window in cut_windows(blocks_of(audio), lengths()):
+        found = stretches(speech_probabilities(window), window.shape[0], VOICE)
+        out.append((offset, window, [(round(a + offset, 3), round(b + offset, 3)) for a, b in in_seconds(found)]))
+    return out
+
+
+def windowed(case: dict[str, Any], sizes: Sequence[float]) -> dict[str, Any]:
+    """Speakers from the whole audio's evidence against evidence gathered per recognition window.
+
+    Both from the same speech regions (the app's, found per window), so only the gathering
+    differs. CPU is the evidence and the separation (the regions' VAD is recognition's).
+    """
+    from tui.media.voice_evidence import VoiceEvidence
+
+    audio, segs, reference = _inputs(case)
+    pieces = pieces_as_recognised(audio, sizes)
+    regions = [r for _, _, found in pieces for r in found]
+    t0 = time.process_time()
+    whole = speakers.diarize(audio, segs, speech=regions)
+    cpu_whole = time.process_time() - t0
+    t0 = time.process_time()
+    evidence = VoiceEvidence()
+    held = 0
+    for offset, window, found in pieces:
+        evidence.add(window, offset, found)
+        held = max(held, evidence.nbytes)
+    windows = evidence.windows()
+    parts = speakers.separate(windows, segs)
+    cpu_parts = time.process_time() - t0
+    same = [a.speaker == b.speaker for a, b in zip(whole, parts)]
+    conf = [abs((a.speaker_confidence or 0) - (b.speaker_confidence or 0)) for a, b in zip(whole, parts)]
+    row = {"file": case["name"], "minutes": len(audio) / 16000 / 60, "pieces": len(pieces),
+           "rows": (len(whole), len(parts)), "same": bool(len(whole) == len(parts) and all(same)),
+           "conf_diff": max(conf) if conf else 0.0, "cpu": (cpu_whole, cpu_parts),
+           "held_kb": held / 1024, "windows_kb": windows.nbytes / 1024, "audio_kb": audio.nbytes / 1024,
+           "gain_db": 20 * np.log10(evidence.gain)}
+    if reference:
+        row["der"] = tuple(der(reference, segments_to_turns(r))["der"] for r in (whole, parts))
+    return row
+
+
+def print_windowed(quick: bool, sizes: Sequence[float], quiet_db: float = 0.0) -> None:
+    print(f"\nwhole-audio evidence vs gathered per recognition window ({'/'.join(f'{s:g}' for s in sizes)} s"
+          f"{f', audio {quiet_db:+.0f} dB' if quiet_db else ''}): same = every row's speaker equal")
+    print(f"{'recording':28} {'min':>5} {'pcs':>3} {'DER whole':>9} {'windowed':>8} {'same':>5} {'conf diff':>9} "
+          f"{'CPU whole':>9} {'windowed':>8} {'held KB':>8} {'audio KB':>8} {'gain dB':>7}")
+    for case in cases(quick):
+        if quiet_db:
+            case = dict(case, gain=10 ** (quiet_db / 20))
+        r = windowed(case, sizes)
+        d = r.get("der", (float("nan"), float("nan")))
+        print(f"{r['file']:28} {r['minutes']:5.1f} {r['pieces']:>3} {100 * d[0]:8.1f}% {100 * d[1]:7.1f}% "
+              f"{'yes' if r['same'] else 'NO':>5} {r['conf_diff']:9.3f} {r['cpu'][0]:8.2f}s {r['cpu'][1]:7.2f}s "
+              f"{r['held_kb']:8.0f} {r['audio_kb']:8.0f} {r['gain_db']:7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a handful of recordings, no hour-long run")
     parser.add_argument("--sensitivity", action="store_true", help="also move each main threshold")
+    parser.add_argument("--windowed", action="store_true",
+                        help="only: whole-audio evidence against evidence gathered per recognition window")
     args = parser.parse_args()
+    if args.windowed:
+        for sizes, quiet in (((60.0, 240.0), 0.0), ((20.0,), 0.0), ((60.0, 240.0), -15.0), ((20.0,), -15.0)):
+            print_windowed(args.quick, sizes, quiet)
+        return
     rows, utterances = run(args.quick)
     print_table(rows)
     print_calibration(utterances)

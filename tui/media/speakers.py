@@ -35,6 +35,7 @@ from tui.errors import TranscriptError
 from tui.media import voice_activity
 from tui.media.speaker_clustering import cluster_k, estimate_groups, group_centroids
 from tui.media.speech_windows import FRAME_RATE, SAMPLE_RATE, SpeechWindows, clean_regions, mono_16k
+from tui.media.voice_evidence import evidence_of
 
 SWITCH_SECONDS = 1.0
 """Seconds of typical evidence needed to change speaker in the middle of a phrase."""
@@ -66,17 +67,27 @@ def diarize(
     Segments without word timings are labelled whole. Works as well on a transcript that
     was diarized and split before (the old labels are ignored).
     """
-    if num_speakers is not None and num_speakers < 1:
-        raise TranscriptError(f"the number of speakers must be at least 1, not {num_speakers}")
+    _check_count(num_speakers)
     audio = mono_16k(audio, sample_rate)
+    if num_speakers == 1 or not segments:
+        return separate(SpeechWindows.none(), segments, num_speakers=num_speakers)
+    regions = clean_regions(speech if speech is not None else speech_regions(audio), len(audio) / SAMPLE_RATE)
+    return separate(evidence_of(audio, regions), segments, num_speakers=num_speakers)
+
+
+def separate(windows: SpeechWindows, segments: Sequence[Segment], *, num_speakers: int | None = None) -> list[Segment]:
+    """As :func:`diarize`, from the voice evidence of the recording (tui.media.voice_evidence), not its samples.
+
+    What is left of speaker separation once recognition has gathered the evidence window by
+    window: the clustering and the words' Viterbi pass.
+    """
+    _check_count(num_speakers)
     ordered = sorted(segments, key=lambda s: (s.start, s.end))
     if not ordered:
         return []
     words = _words_of(ordered)
     if num_speakers == 1:
         return _label_all(ordered, "S1", 1.0)
-    regions = clean_regions(speech if speech is not None else speech_regions(audio), len(audio) / SAMPLE_RATE)
-    windows = SpeechWindows(audio, regions)
     full = windows.full
     if full.sum() < 2:
         return _label_all(ordered, "S1", 1.0)
@@ -102,6 +113,11 @@ def diarize(
                 return _label_all(ordered, "S1", 1.0)
             word_labels, evidence = _assign_words(windows, words, centroids)
     return _split_segments(ordered, words, word_labels, evidence)
+
+
+def _check_count(num_speakers: int | None) -> None:
+    if num_speakers is not None and num_speakers < 1:
+        raise TranscriptError(f"the number of speakers must be at least 1, not {num_speakers}")
 
 
 # ---------------------------------------------------------------- word-level assignment

@@ -46,40 +46,34 @@ class SpeechWindows:
 
     A region shorter than a window gets one window of its own frames, led by silence (zeros,
     as a recording's own silence looks to the network), if it lasts MIN_WINDOW at least.
+    Gathered by tui.media.voice_evidence, from the whole audio at once or window by window of
+    recognition: the diarizer needs only this, never the samples.
     """
 
-    def __init__(self, audio: np.ndarray, regions: Sequence[tuple[float, float]]) -> None:
-        length = int(round(WINDOW * FRAME_RATE))
-        hop = int(round(HOP * FRAME_RATE))
-        shortest = int(round(MIN_WINDOW * FRAME_RATE))
-        spans: list[tuple[int, int]] = []
-        for start, end in regions:
-            a, b = int(start * FRAME_RATE), int(math.ceil(end * FRAME_RATE))
-            if b - a >= length:
-                starts = list(range(a, b - length + 1, hop))
-                if b - (starts[-1] + length) > hop // 3:
-                    starts.append(b - length)  # the end of the region, not left out
-                spans += [(s, s + length) for s in starts]
-            elif b - a >= shortest:
-                spans.append((a, b))
-        self.spans = np.array(spans, dtype=int).reshape(-1, 2)
-        self.n_frames = int(math.ceil(len(audio) / ve.HOP)) + 1
-        if not spans:
-            self.embeddings = np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
-        else:
-            # The mel spectrogram of the speech only (silence between regions is never used),
-            # and the windows embedded a batch at a time (bounded memory for an hour).
-            mel = _mel_of_spans(ve.normalise_volume(audio), self.spans)
-            parts = []
-            for first in range(0, len(spans), _EMBED_BATCH):
-                chunk = self.spans[first:first + _EMBED_BATCH]
-                batch = np.zeros((len(chunk), length, ve.N_MELS), dtype=np.float32)
-                for i, (a, b) in enumerate(chunk):
-                    batch[i, length - (b - a):] = mel[a:b]
-                parts.append(ve.embed_mels(batch))
-            self.embeddings = np.concatenate(parts)
-        self.weights = (self.spans[:, 1] - self.spans[:, 0]) / length if len(spans) else np.zeros(0)
-        self.full = self.weights >= 2 / 3  # at least 1 s of speech: trusted for clustering
+    def __init__(self, spans: np.ndarray, embeddings: np.ndarray, n_frames: int) -> None:
+        self.spans = np.asarray(spans, dtype=int).reshape(-1, 2)
+        self.embeddings = embeddings
+        self.n_frames = n_frames
+
+    @classmethod
+    def none(cls) -> SpeechWindows:
+        """No evidence: nothing was heard (or nothing needs hearing)."""
+        return cls(np.zeros((0, 2), int), np.zeros((0, ve.EMBEDDING_SIZE), np.float32), 0)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Each window's share of a full window (a short region's window counts less)."""
+        return (self.spans[:, 1] - self.spans[:, 0]) / _LENGTH if len(self.spans) else np.zeros(0)
+
+    @property
+    def full(self) -> np.ndarray:
+        """Windows of at least 1 s of speech: trusted for clustering."""
+        return self.weights >= 2 / 3
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: what the evidence of an hour costs instead of its samples (230 MB)."""
+        return int(self.spans.nbytes + self.embeddings.nbytes)
 
     def margins(self, centroids: np.ndarray) -> np.ndarray:
         """Per window: cosine to the closest voice minus cosine to the next closest."""
@@ -93,13 +87,50 @@ class SpeechWindows:
         return max(float(np.median(self.margins(centroids)[self.full])), 0.02)
 
 
+_LENGTH = int(round(WINDOW * FRAME_RATE))
 _EMBED_BATCH = 512
 
 
-def _mel_of_spans(audio: np.ndarray, spans: np.ndarray) -> np.ndarray:
-    """Mel frames at every frame index, computed only where some span needs them (speech)."""
-    n = int(spans[:, 1].max())
-    mel = np.zeros((n, ve.N_MELS), dtype=np.float32)
+def frames_of(n_samples: int) -> int:
+    """Mel frames of a recording of ``n_samples`` (centred frames, as the spectrogram counts them)."""
+    return int(math.ceil(n_samples / ve.HOP)) + 1
+
+
+def window_spans(regions: Sequence[tuple[float, float]]) -> np.ndarray:
+    """(windows, 2) first and end mel frame of each window over the (clean) speech ``regions``."""
+    hop = int(round(HOP * FRAME_RATE))
+    shortest = int(round(MIN_WINDOW * FRAME_RATE))
+    spans: list[tuple[int, int]] = []
+    for start, end in regions:
+        a, b = int(start * FRAME_RATE), int(math.ceil(end * FRAME_RATE))
+        if b - a >= _LENGTH:
+            starts = list(range(a, b - _LENGTH + 1, hop))
+            if b - (starts[-1] + _LENGTH) > hop // 3:
+                starts.append(b - _LENGTH)  # the end of the region, not left out
+            spans += [(s, s + _LENGTH) for s in starts]
+        elif b - a >= shortest:
+            spans.append((a, b))
+    return np.array(spans, dtype=int).reshape(-1, 2)
+
+
+def embed_mel(pieces: Sequence[tuple[np.ndarray, int, np.ndarray]]) -> np.ndarray:
+    """Embeddings of the windows of each (mel, its first frame, spans) piece, in order, a batch at
+    a time across pieces (bounded memory for an hour, full batches for short pieces)."""
+    windows = [(mel, first_frame, a, b) for mel, first_frame, spans in pieces for a, b in spans]
+    parts = []
+    for first in range(0, len(windows), _EMBED_BATCH):
+        chunk = windows[first:first + _EMBED_BATCH]
+        batch = np.zeros((len(chunk), _LENGTH, ve.N_MELS), dtype=np.float32)
+        for i, (mel, first_frame, a, b) in enumerate(chunk):
+            batch[i, _LENGTH - (b - a):] = mel[a - first_frame:b - first_frame]
+        parts.append(ve.embed_mels(batch))
+    return np.concatenate(parts) if parts else np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
+
+
+def mel_of_spans(audio: np.ndarray, first_sample: int, spans: np.ndarray) -> tuple[np.ndarray, int]:
+    """(mel frames from the first span's frame on, that frame), computed only where some span needs them."""
+    lo, hi = int(spans[:, 0].min()), int(spans[:, 1].max())
+    mel = np.zeros((hi - lo, ve.N_MELS), dtype=np.float32)
     merged: list[list[int]] = []
     for a, b in sorted(map(tuple, spans.tolist())):
         if merged and a <= merged[-1][1]:
@@ -107,12 +138,24 @@ def _mel_of_spans(audio: np.ndarray, spans: np.ndarray) -> np.ndarray:
         else:
             merged.append([a, b])
     half = ve.N_FFT // 2
-    padded = np.pad(audio, (half, half + (n + 1) * ve.HOP))  # as the centred spectrogram pads
     for a, b in merged:
-        # Frame t covers padded samples t*HOP .. t*HOP + N_FFT.
-        frames = ve.mel_spectrogram(padded[a * ve.HOP:(b - 1) * ve.HOP + ve.N_FFT], center=False)
-        mel[a:a + len(frames)] = frames[: b - a]
-    return mel
+        # Frame t covers recording samples t*HOP - N_FFT/2 .. t*HOP + N_FFT/2.
+        start, end = a * ve.HOP - half, (b - 1) * ve.HOP + half
+        piece = _samples(audio, start - first_sample, end - first_sample)
+        frames = ve.mel_spectrogram(piece, center=False)
+        mel[a - lo:a - lo + len(frames)] = frames[: b - a]
+    return mel, lo
+
+
+def _samples(audio: np.ndarray, start: int, end: int) -> np.ndarray:
+    """``audio[start:end]``, zeros where that lies outside ``audio``."""
+    if start >= 0 and end <= len(audio):
+        return audio[start:end]
+    out = np.zeros(end - start, dtype=np.float32)
+    a, b = max(start, 0), min(end, len(audio))
+    if b > a:
+        out[a - start:b - start] = audio[a:b]
+    return out
 
 
 def mono_16k(audio: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -67,13 +67,19 @@ def mel_filterbank(sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = N_ME
     return weights.astype(np.float32)
 
 
+def volume_gain(rms: float) -> float:
+    """The gain that raises audio of this RMS to TARGET_DBFS, never lowering it (1 for silence)."""
+    if rms <= 1e-9:
+        return 1.0
+    change = TARGET_DBFS - 20 * np.log10(rms)
+    return 1.0 if change <= 0 else float(10 ** (change / 20))
+
+
 def normalise_volume(audio: np.ndarray) -> np.ndarray:
     """Raise ``audio`` to TARGET_DBFS RMS if it is quieter (the level the encoder was trained at)."""
     rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
-    if rms <= 1e-9:
-        return audio
-    change = TARGET_DBFS - 20 * np.log10(rms)
-    return audio if change <= 0 else (audio * np.float32(10 ** (change / 20))).astype(np.float32)
+    gain = volume_gain(rms)
+    return audio if gain == 1.0 else (audio * np.float32(gain)).astype(np.float32)
 
 
 def mel_spectrogram(audio: np.ndarray, center: bool = True) -> np.ndarray:

@@ -17,7 +17,7 @@ from tui.core.model import Segment, Speaker
 from tui.errors import TranscriptError
 from tui.media import voice_encoder as ve
 from tui.media.speakers import speech_of
-from tui.media.speech_windows import HOP, SAMPLE_RATE, WINDOW, mono_16k
+from tui.media.speech_windows import FRAME_RATE, HOP, SAMPLE_RATE, WINDOW, SpeechWindows, mono_16k
 
 PROFILE_VERSION = "ge2e-256"
 PROFILE_SIZE = ve.EMBEDDING_SIZE
@@ -36,17 +36,21 @@ def voice_embedding(audio: np.ndarray, segments_of_one_speaker: Sequence[Segment
 
 
 def match_profiles(
-    audio: np.ndarray,
+    audio: np.ndarray | SpeechWindows,
     segments: Sequence[Segment],
     profiles: dict[str, list[float]],
 ) -> dict[str, tuple[str, float]]:
     """Speaker id -> (profile name, confidence 0..1) for speakers whose voice matches a profile.
 
+    ``audio``: the recording (mono 16 kHz), or its voice evidence (tui.media.voice_evidence):
+    each speaker's voice is then the mean of the windows their words fill.
+
     Each profile names at most one speaker; a speaker whose best match is weak is left out.
     Profiles of another length (made by an earlier version of Debrief) or damaged ones are
     skipped: they match nobody until the reviewer remembers the voice again.
     """
-    audio = mono_16k(audio, SAMPLE_RATE)
+    if not isinstance(audio, SpeechWindows):
+        audio = mono_16k(audio, SAMPLE_RATE)
     names, stored = [], []
     for name in sorted(profiles):
         vec = _profile_vector(profiles[name])
@@ -60,10 +64,14 @@ def match_profiles(
         by_speaker.setdefault(seg.speaker, []).append(seg)
     ids, found = [], []
     for speaker_id, segs in sorted(by_speaker.items()):
-        speech = speech_of(audio, segs)
-        if len(speech) >= SAMPLE_RATE // 2:
+        if isinstance(audio, SpeechWindows):
+            voice = voice_of_windows(audio, segs)
+        else:
+            speech = speech_of(audio, segs)
+            voice = ve.embed_utterance(speech, window=WINDOW, hop=HOP) if len(speech) >= SAMPLE_RATE // 2 else None
+        if voice is not None:
             ids.append(speaker_id)
-            found.append(ve.embed_utterance(speech, window=WINDOW, hop=HOP))
+            found.append(voice)
     if not ids:
         return {}
     confidence = np.array([[profile_confidence(f, s) for s in stored] for f in found])
@@ -84,9 +92,33 @@ the same espeak voice across generated sessions at 0.94 or more in 90% of pairs,
 voices at 0.75 in the median but up to 0.92 (near twins)."""
 
 
+def voice_of_windows(windows: SpeechWindows, segments_of_one_speaker: Sequence[Segment]) -> np.ndarray | None:
+    """One speaker's voice from the evidence alone: the mean embedding of the windows of speech
+    that their words fill (half a window or more), weighted by how much; None below half a second."""
+    words = [(w.start, w.end) for s in segments_of_one_speaker for w in (s.words or (s,))]
+    if not len(windows.spans) or not words:
+        return None
+    n = max(windows.n_frames, int(windows.spans[:, 1].max()))
+    said = np.zeros(n + 1)
+    for start, end in words:
+        a, b = int(start * FRAME_RATE), int(math.ceil(end * FRAME_RATE))
+        said[max(0, min(a, n))] += 1
+        said[max(0, min(b, n))] -= 1
+    filled = np.concatenate([[0], np.cumsum(np.cumsum(said)[:-1] > 0)])
+    share = (filled[windows.spans[:, 1]] - filled[windows.spans[:, 0]]) / (WINDOW * FRAME_RATE)
+    chosen = share >= 0.5
+    if share[chosen].sum() * WINDOW < 0.5:
+        return None
+    mean = (windows.embeddings[chosen] * share[chosen, None]).sum(0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
 def name_known_voices(audio, segments: Sequence[Segment], speakers: Sequence[Speaker],
                       voices: dict[str, dict]) -> tuple[Speaker, ...]:
-    """``speakers`` named after the remembered ``voices`` their words match; a damaged profile names no one."""
+    """``speakers`` named after the remembered ``voices`` their words match; a damaged profile names no one.
+
+    ``audio``: the recording, or its voice evidence (:class:`SpeechWindows`), as :func:`match_profiles`.
+    """
     profiles = {name: v["embedding"] for name, v in voices.items() if isinstance(v, dict) and v.get("embedding")}
     try:
         matches = match_profiles(audio, segments, profiles)
