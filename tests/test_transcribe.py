@@ -89,7 +89,7 @@ def test_the_expected_number_of_people_from_the_config_is_used_when_none_is_give
 
 
 def test_separating_again_changes_the_people_not_the_words_and_keeps_their_ids(transcriber, no_network):
-    from tui.media.transcribe import separate_again
+    from tui.media.word_speakers import separate_again
 
     first = transcriber.transcribe(PHONE)
     assert {s.id for s in first.speakers} == {"S1", "S2"}
@@ -110,7 +110,7 @@ def test_separating_again_changes_the_people_not_the_words_and_keeps_their_ids(t
 
 def test_an_imported_transcript_cannot_be_separated_again():
     from tui.core.model import Segment, Transcript
-    from tui.media.transcribe import separate_again
+    from tui.media.word_speakers import separate_again
 
     imported = Transcript(segments=(Segment(0.0, 5.0, "Hello there.", "S1"),), source="import:call.vtt")
     with pytest.raises(TranscriptError, match="no word timings"):
@@ -264,8 +264,8 @@ def test_the_first_rows_of_a_long_recording_arrive_before_it_is_all_read(transcr
     at_first_row: list[float] = []
     plain = module.mono_blocks
 
-    def counted(path, keep, heard=None):
-        for block in plain(path, keep, heard):
+    def counted(path, heard=None):
+        for block in plain(path, heard):
             read[0] += block.shape[0] / 16000
             yield block
 

@@ -61,11 +61,11 @@ def blocks_of(audio, seconds: float = 10.0):
     return (audio[i:i + step] for i in range(0, audio.shape[0], step))
 
 
-def mono_blocks(path: Path, keep: list, heard: list[float] | None = None):
+def mono_blocks(path: Path, heard: list[float] | None = None):
     """The recording as 16 kHz mono float32 blocks of about 10 s, decoded as they are needed.
 
-    The same decoding as faster-whisper's ``decode_audio`` (same resampler, same samples);
-    every block is also appended to ``keep`` so that the whole recording is there at the end.
+    The same decoding as faster-whisper's ``decode_audio`` (same resampler, same samples). Nothing
+    is kept: each window's voice evidence stands for its samples (tui.media.voice_evidence).
     """
     import av
     from faster_whisper.audio import _group_frames, _ignore_invalid_frames, _resample_frames
@@ -78,7 +78,6 @@ def mono_blocks(path: Path, keep: list, heard: list[float] | None = None):
                                       resampler)
             for frame in frames:
                 block = frame.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
-                keep.append(block)
                 if heard is not None:
                     heard[0] += block.shape[0] / SAMPLE_RATE
                 yield block
@@ -160,14 +159,6 @@ def silence_cut(audio, target: int, search: int) -> int:
         return _quiet_point(audio, target, search)
     _, a, b = max(pauses, key=lambda p: (p[0], -abs(low + (p[1] + p[2]) // 2 - target)))
     return low + (a + b) // 2
-
-
-def joined_blocks(blocks: list):
-    import numpy as np
-
-    audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-    blocks.clear()
-    return audio
 
 
 def stack_channels(channels):

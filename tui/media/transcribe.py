@@ -31,7 +31,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from tui.core.activity import fit_to_speech
-from tui.core.attribution import carry_speaker_ids
 from tui.core.model import Segment, Speaker, Transcript, Word
 from tui.core.timeline import sort_segments
 from tui.core.utterances import join_unfinished, split_utterances
@@ -45,7 +44,6 @@ from tui.media.recognition_audio import (
     decode_channels,
     duration_estimate,
     is_stereo,
-    joined_blocks,
     mono_blocks,
     restore_times,
     silence_cut,
@@ -54,7 +52,9 @@ from tui.media.recognition_audio import (
 )
 from tui.media.spoken_language import HeardLanguage, language_kwargs, not_english_message
 from tui.media.voice_activity import FOR_BATCHED, FOR_SEQUENTIAL, VOICE, in_seconds, speech_probabilities, \
-    speech_regions, stretches
+    stretches
+from tui.media.voice_evidence import VoiceEvidence
+from tui.media.word_speakers import separate_words, speaker_order
 
 import tui  # noqa: F401,E402  (sets HF_HUB_OFFLINE and ORT_DISABLE_TELEMETRY before faster-whisper loads)
 
@@ -185,39 +185,42 @@ class Transcriber:
 
         stereo = is_stereo(path)
         speech: dict[str | None, list] = {}  # per source: its voice, found as it was recognised
+        # The voice of the mixed source, gathered as each window is recognised: the samples are not
+        # kept for it, and only clustering is left once recognition ends. (In a thread beside the
+        # recognition it cost more wall time on 2 cores: CTranslate2 already uses both.)
+        evidence = VoiceEvidence()
         if not stereo:
             # One channel: decode and recognise window by window, as the file is read.
-            blocks: list = []
             estimate = duration_estimate(path)
             heard = [0.0]
-            for seg in self._recognise(model, mono_blocks(path, blocks, heard), speech.setdefault(None, [])):
+            for seg in self._recognise(model, mono_blocks(path, heard), speech.setdefault(None, []),
+                                       evidence):
                 if arrived(seg, seg.end, max(estimate, heard[0])):
                     cancelled = True
                     break
-            channels = [joined_blocks(blocks)]
-            if channels[0].shape[0] == 0:
+            if evidence.samples == 0:
                 raise MediaError(f"{path} holds no audio samples")
+            duration = evidence.samples / SAMPLE_RATE
             # Stopped before the end was read: the recording is as long as its header says.
-            length = max(channels[0].shape[0] / SAMPLE_RATE, estimate if cancelled else 0.0)
+            length = max(duration, estimate if cancelled else 0.0)
+            channels: list = []
+            per_channel = False
+            sources: list = [(None, None)]
         else:
             channels = decode_channels(path)
-            length = channels[0].shape[0] / SAMPLE_RATE
-        duration = channels[0].shape[0] / SAMPLE_RATE
-
-        per_channel = len(channels) == 2 and channels_are_separate_speakers(
-            stack_channels(channels)
-        )
-        if per_channel:
-            sources = [(channels[0], "S1"), (channels[1], "S2")]
-        else:
-            mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
-            sources = [(mono, None)]
+            length = duration = channels[0].shape[0] / SAMPLE_RATE
+            per_channel = len(channels) == 2 and channels_are_separate_speakers(stack_channels(channels))
+            if per_channel:
+                sources = [(channels[0], "S1"), (channels[1], "S2")]
+            else:
+                sources = [(channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2, None)]
 
         if stereo:
             total = duration * len(sources)
             done_before = 0.0
             for audio, speaker in sources:
-                for seg in self._recognise(model, blocks_of(audio), speech.setdefault(speaker, [])):
+                for seg in self._recognise(model, blocks_of(audio), speech.setdefault(speaker, []),
+                                           evidence if speaker is None else None):
                     if speaker:
                         seg = replace(seg, speaker=speaker)
                     if arrived(seg, done_before + seg.end, total):
@@ -236,18 +239,18 @@ class Transcriber:
                 fitted += fit_to_speech([s for s in found if s.speaker == speaker], speech.get(speaker, []))
             segments = sort_segments(split_utterances(join_unfinished(fitted)))
         elif found:
-            segments = _separate(sources[0][0], found, num_speakers, speech.get(None))
+            segments = separate_words(evidence.windows(), found, num_speakers, speech.get(None))
         else:
             segments = ()
         if on_progress and not cancelled:
             on_progress(duration * len(sources), duration * len(sources))
-        ids = sorted({s.speaker for s in segments}, key=_speaker_order)
+        ids = sorted({s.speaker for s in segments}, key=speaker_order)
         speakers = tuple(Speaker(i) for i in ids)
         if voices and segments and not cancelled:
-            mono = sources[0][0] if not per_channel else (channels[0] + channels[1]) / 2
+            voice = evidence.windows() if not per_channel else (channels[0] + channels[1]) / 2
             from tui.media.voice_profiles import name_known_voices
 
-            speakers = name_known_voices(mono, segments, speakers, voices)
+            speakers = name_known_voices(voice, segments, speakers, voices)
         return Transcript(
             segments=segments,
             speakers=speakers,
@@ -333,13 +336,14 @@ class Transcriber:
             if seg is not None:
                 yield seg
 
-    def _recognise(self, model, blocks, speech: list):
-        """Segments of the audio stream ``blocks``, recognised window by window; its voice added to ``speech``."""
+    def _recognise(self, model, blocks, speech: list, evidence: VoiceEvidence | None = None):
+        """Segments of the audio stream ``blocks``, recognised window by window; its voice added to
+        ``speech`` and, as embeddings of its speech, to ``evidence``."""
         for offset, window in cut_windows(blocks, self._window_sizes(), silence_cut, CUT_SEARCH_SECONDS):
             probabilities = speech_probabilities(window)
             voice = [(round(a + offset, 3), round(b + offset, 3))
                      for a, b in in_seconds(stretches(probabilities, window.shape[0], VOICE))]
-            _heard_window(window, offset, voice, speech)
+            _heard_window(window, offset, voice, speech, evidence)
             if self.batch_size:
                 yield from self._batched_segments(model, window, offset, probabilities)
             else:
@@ -352,10 +356,12 @@ class Transcriber:
             yield later
 
 
-def _heard_window(window, offset: float, voice: list, speech: list) -> None:
+def _heard_window(window, offset: float, voice: list, speech: list, evidence: VoiceEvidence | None) -> None:
     """The one place that sees each window (16 kHz samples, ``offset`` s, tight ``voice`` in recording
     seconds) before it is recognised: for per-window evidence. Windows are cut in pauses of the voice."""
     speech += voice
+    if evidence is not None:
+        evidence.add(window, offset, voice)
 
 
 def _failed(piece) -> bool:
@@ -386,43 +392,3 @@ def _segment(piece, offset: float) -> Segment | None:
         if w.word.strip()
     )
     return Segment(round(float(piece.start) + offset, 3), round(float(piece.end) + offset, 3), text, "S1", words)
-
-
-def separate_again(path: Path, transcript: Transcript, num_speakers: int | None) -> Transcript:
-    """``transcript``'s words given to ``num_speakers`` voices (None: estimate), without re-transcribing.
-
-    Each voice keeps the id it had where the two agree, so names, roles and the reviewer's
-    corrections (kept by id and time) still apply.
-    """
-    from tui.media.channel_speakers import channels_are_separate_speakers
-
-    if not transcript.segments:
-        raise TranscriptError("there is no transcript to separate yet")
-    if not any(s.words for s in transcript.segments):
-        raise TranscriptError("this transcript has no word timings (it was imported), so its speakers cannot be "
-                              "separated again: transcribe it with Debrief first")
-    channels = decode_channels(path)
-    if len(channels) == 2 and channels_are_separate_speakers(stack_channels(channels)):
-        raise TranscriptError("each speaker has their own channel in this recording: the channels decide who spoke")
-    mono = channels[0] if len(channels) == 1 else (channels[0] + channels[1]) / 2
-    segments = carry_speaker_ids(transcript.segments, _separate(mono, transcript.segments, num_speakers))
-    known = {s.id: s for s in transcript.speakers}
-    ids = sorted({s.speaker for s in segments}, key=_speaker_order)
-    return replace(transcript, segments=tuple(segments), speakers=tuple(known.get(i, Speaker(i)) for i in ids))
-
-
-def _separate(mono, found: list[Segment] | tuple[Segment, ...], num_speakers: int | None,
-              speech: list | None = None) -> tuple[Segment, ...]:
-    """Who said each word of one mixed channel (``speech``: its voice, if known): fitted, then split into rows."""
-    from tui.media import speakers as speaker_separation
-
-    if speech is None:
-        speech = speech_regions(mono)
-    trimmed = fit_to_speech(found, speech, widen=False)  # the voice model listens to the words only
-    separated = speaker_separation.diarize(mono, trimmed, num_speakers=num_speakers, speech=speech)
-    return sort_segments(split_utterances(join_unfinished(fit_to_speech(separated, speech))))
-
-
-def _speaker_order(speaker_id: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in speaker_id if ch.isdigit())
-    return (int(digits) if digits else 0, speaker_id)

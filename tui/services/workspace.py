@@ -87,7 +87,7 @@ class Workspace:
         Nothing is re-transcribed; names and corrections stay with the voices they were
         given to, because each voice keeps its id where the old and new separation agree.
         """
-        from tui.media.transcribe import separate_again
+        from tui.media.word_speakers import separate_again
 
         if self.library.read_only:
             raise StoreReadOnlyError(f"{self.recording.name}'s library is open read-only: speakers were not changed")
