@@ -453,10 +453,10 @@ def _as_recognised(audio: np.ndarray, seconds: float) -> list[tuple[float, np.nd
     return _bench().pieces_as_recognised(audio, (seconds,))
 
 
-def _gathered(pieces, **kwargs):
+def _gathered(pieces):
     from tui.media.voice_evidence import VoiceEvidence
 
-    evidence = VoiceEvidence(**kwargs)
+    evidence = VoiceEvidence()
     held = 0
     for offset, window, found in pieces:
         evidence.add(window, offset, found)
@@ -559,18 +559,6 @@ def test_the_evidence_holds_a_small_part_of_the_audio(short_session, monkeypatch
     assert windows.nbytes < audio.nbytes / 10
     longest_piece = max(w.nbytes for _, w, _ in pieces)
     assert held < longest_piece / 2
-
-
-def test_evidence_embedded_in_a_background_thread_is_the_same(phone, monkeypatch):
-    from tui.media import voice_evidence
-
-    monkeypatch.setattr(voice_evidence, "SETTLE_SECONDS", 0.0)
-    monkeypatch.setattr(voice_evidence, "BATCH_WINDOWS", 8)
-    pieces = _as_recognised(phone.audio, 10.0)
-    alone, _ = _gathered(pieces)
-    threaded, _ = _gathered(pieces, background=True)
-    assert np.array_equal(alone.spans, threaded.spans)
-    assert np.array_equal(alone.embeddings, threaded.embeddings)
 
 
 def test_pieces_out_of_order_are_a_clear_error(phone):

@@ -17,15 +17,14 @@ Two things make the evidence equal to the whole recording's, window for window:
   (3 dB changes an embedding by a cosine of about 0.02: bench/bench_diarization.py measures
   the effect). At -30 dBFS or louder, as most recordings are, the gain is 1 either way.
 
-Optionally (``background=True``) the embedding runs in one worker thread, so that it can
-overlap the recognition of the next window (numpy's BLAS pinned to one thread releases the GIL).
+The embedding runs inline, between windows: in a thread beside recognition it did not overlap
+on two cores (CTranslate2 keeps both busy) and cost more wall time (bench/README.md, issue #21).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -56,16 +55,15 @@ _CONTEXT = ve.N_FFT
 class VoiceEvidence:
     """Embeddings of the speech windows of a recording heard in consecutive pieces (``add``)."""
 
-    def __init__(self, *, background: bool = False) -> None:
+    def __init__(self) -> None:
         self._spans: list[np.ndarray] = []  # every window, in order
-        self._embedded: list[np.ndarray | Future[np.ndarray]] = []  # their embeddings, a group at a time
+        self._embedded: list[np.ndarray] = []  # their embeddings, a group at a time
         self._pending: list[tuple[np.ndarray, int, np.ndarray]] = []  # (mel power, first frame, spans)
         self._held: list[tuple[float, float]] = []  # regions that reach the end of what was heard
         self._buffer = np.zeros(0, np.float32)  # the samples still needed: held speech, context
         self._buffer_start = 0  # the recording sample that _buffer starts at
         self._heard = 0  # samples heard
         self._energy = 0.0  # their sum of squares (float64): the running volume
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="voice-evidence") if background else None
         self._done: SpeechWindows | None = None
 
     def add(self, samples: np.ndarray, offset_seconds: float, regions: Sequence[tuple[float, float]]) -> None:
@@ -87,9 +85,7 @@ class VoiceEvidence:
         """The evidence of all that was added (held speech embedded now): what the diarizer reads."""
         if self._done is None:
             self._take([], final=True)
-            embeddings = [e.result() if isinstance(e, Future) else e for e in self._embedded]
-            if self._pool is not None:
-                self._pool.shutdown()
+            embeddings = self._embedded
             spans = np.concatenate(self._spans) if self._spans else np.zeros((0, 2), int)
             joined = np.concatenate(embeddings) if embeddings else np.zeros((0, ve.EMBEDDING_SIZE), np.float32)
             self._done = SpeechWindows(spans, joined, frames_of(self._heard))
@@ -101,7 +97,7 @@ class VoiceEvidence:
         """Memory held for the evidence: embeddings, spans, mel power not yet embedded, samples still needed."""
         if self._done is not None:
             return self._done.nbytes
-        arrays = [e for e in self._embedded if isinstance(e, np.ndarray)] + [m for m, _, _ in self._pending]
+        arrays = self._embedded + [m for m, _, _ in self._pending]
         return int(sum(a.nbytes for a in self._spans) + sum(a.nbytes for a in arrays) + self._buffer.nbytes)
 
     @property
@@ -133,7 +129,7 @@ class VoiceEvidence:
         if waiting and (final or (self._heard >= SETTLE_SECONDS * SAMPLE_RATE and waiting >= BATCH_WINDOWS)):
             power = np.float32(self.gain) ** 2
             pieces = [(mel * power if power != 1 else mel, first, s) for mel, first, s in self._pending]
-            self._embedded.append(self._pool.submit(embed_mel, pieces) if self._pool else embed_mel(pieces))
+            self._embedded.append(embed_mel(pieces))
             self._pending = []
         # Keep only the samples the held speech and the next window's first frames read.
         keep = self._heard - _CONTEXT
