@@ -334,3 +334,47 @@ def test_a_batched_chunk_that_stopped_early_is_decoded_again(monkeypatch, no_net
     monkeypatch.setattr(BatchedInferencePipeline, "transcribe", stops_early)
     text = " ".join(s.text for s in Transcriber(threads=2, batch_size=8).transcribe(JFK).segments).lower()
     assert "what you can do for your country" in text
+
+
+# -- the features recognition reads -------------------------------------------------------
+
+@pytest.mark.parametrize("mels", [80, 128])  # tiny.en .. medium; large-v3
+def test_features_are_faster_whispers_own_bit_for_bit(mels):
+    """Computed a chunk at a time, the features recognition hears are exactly faster-whisper's."""
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    from tui.media.log_mel import ChunkedFeatureExtractor
+
+    theirs = FeatureExtractor(feature_size=mels)
+    ours = ChunkedFeatureExtractor.like(theirs)
+    audio = np.concatenate([decode_audio(str(REAL / "meeting_four_speakers.wav")), decode_audio(str(COACHING))])
+    lengths = [0, 1, 159, 160, 161, 17 * 160, 2999 * 160, 3000 * 160 + 7, 6001 * 160, len(audio)]
+    lengths += [int(n) for n in np.random.default_rng(7).integers(1, len(audio), 12)]
+    for n in lengths:
+        assert np.array_equal(ours(audio[:n]), theirs(audio[:n])), n
+    assert np.array_equal(ours(audio, chunk_length=30), theirs(audio, chunk_length=30))
+    assert ours.nb_max_frames == theirs.nb_max_frames
+
+
+def test_the_model_computes_a_ten_minute_window_in_a_fraction_of_the_memory(transcriber):
+    """faster-whisper's extractor holds the whole spectrum (~59 MB per minute); the transcriber's does not."""
+    import tracemalloc
+
+    from faster_whisper.audio import decode_audio
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    audio = np.tile(decode_audio(str(COACHING)), 3)[:600 * 16000]  # a 10-minute window
+
+    def peak(extract) -> int:
+        tracemalloc.start()
+        try:
+            extract(audio)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    theirs = peak(FeatureExtractor())
+    ours = peak(transcriber._load().feature_extractor)
+    assert theirs > 400e6
+    assert ours < theirs / 3
