@@ -75,8 +75,9 @@ WINDOW_SECONDS_PER_SLOT = 30.0
 decoded independently, so a window's edge costs only a partly filled batch."""
 SEQUENTIAL_WINDOW_SECONDS = 600.0
 """Later sequential windows are long: each edge costs a partly filled 30 s frame and the context
-across it (20-30 s windows recall fewer words); 10 minutes bounds a window's features to a few
-hundred MB. Measured against one pass in bench/README.md (issue #21, third session)."""
+across it (20-30 s windows recall fewer words); 10 minutes bounds what a window holds (its
+samples, joined speech and features: about 200 MB). Measured against one pass in bench/README.md
+(issue #21, third session)."""
 CUT_SEARCH_SECONDS = 20.0
 """A window ends in the longest pause of the voice within half this of its nominal end."""
 _FAILED_COMPRESSION = 2.4
