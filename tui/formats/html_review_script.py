@@ -103,12 +103,14 @@ SCRIPT = r"""
     return true;
   }
 
-  function setOn(on) {
+  function setOn(on, keep) {
     state.on = on;
     document.body.classList.toggle("fb-on", on);
     toggle.setAttribute("aria-pressed", on ? "true" : "false");
     toggle.textContent = on ? "Stop giving feedback" : "Give feedback";
-    if (store) { try { store.setItem(KEY, JSON.stringify(state)); } catch (e) { state.on = on; } }
+    /* Written only when the mentor switches it: on opening, the page may have read the storage
+       before the last visit's writes reached it, and writing back would wipe them. */
+    if (keep && store) { try { store.setItem(KEY, JSON.stringify(state)); } catch (e) { state.on = on; } }
     if (on && !state.reviewer.trim()) { nameInput.focus(); }
   }
 
@@ -235,7 +237,7 @@ SCRIPT = r"""
   function countLine() { var c = el("span", { class: "fb-count" }); countText.push(c); return c; }
 
   toggle = el("button", { type: "button", class: "fb-toggle", "aria-pressed": "false", text: "Give feedback",
-    onclick: function () { setOn(!state.on); } });
+    onclick: function () { setOn(!state.on, true); } });
   nameInput = el("input", { id: "fb-name", type: "text", autocomplete: "name", maxlength: 200 });
   nameInput.value = state.reviewer;
   nameInput.addEventListener("input", function () { state.reviewer = nameInput.value; remember(); });
@@ -292,7 +294,7 @@ SCRIPT = r"""
   if (!store) {
     window.addEventListener("beforeunload", function (e) { if (unsaved) { e.preventDefault(); e.returnValue = ""; } });
   }
-  setOn(state.on);
+  setOn(state.on, false);
 }());
 """
 
