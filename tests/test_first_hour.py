@@ -14,7 +14,6 @@ from textual import events
 from textual.keys import _get_unicode_name_from_key
 from textual.keys import REPLACED_KEYS, _character_to_key
 
-from tui.app.app import DebriefApp
 from tui.app.screens.details import DetailsScreen
 from tui.app.screens.dialogs import ChoiceDialog, SpeakerDialog
 from tui.app.screens.export import ExportScreen
@@ -26,8 +25,6 @@ from tui.app.widgets.timeline import SpeakerTimeline
 from tui.app.widgets.transcript import TranscriptView
 from tui.config import Config, Tag
 from tui.core.model import Mark
-from tui.media.playback import open_player
-from tui.session.review import Review
 
 from app_helpers import make_app, make_library_app, screen_text
 from app_helpers import notifications as all_notifications
@@ -368,19 +365,6 @@ def one_session_library(short_workspace):
     for i, tag in enumerate(("growth-edge", "open-question", "missed-question", "strength")):
         short_workspace.annotations.add_mark(Mark(f"t{i}", 10.0 * i + 1, None, tag, "", "coach"))
     return short_workspace.recording.parent
-
-
-def library_app(folder) -> DebriefApp:
-    from tui.app.screens.library import LibraryContext
-    from tui.services.catalog import open_library
-
-    player = open_player("silent")
-
-    def review_of(path):
-        ws = open_recording(path)
-        return Review.open(ws, player)
-
-    return DebriefApp(library=LibraryContext(folder, open_library(folder), review_of, None, player))
 
 
 async def test_library_at_160_columns_keeps_the_consent_and_measure_columns(one_session_library):
