@@ -59,7 +59,7 @@ def models_command(args: argparse.Namespace) -> int:
     print("  " + ", ".join(more))
     print(shown(f"Model cache: {model_catalog.cache_dir()}"))
     print(f"Recognition: {_recognition_mode()} ([transcription] batch_size in the config: 0 sequential, "
-          "8 batched; batched gives the first rows sooner and recalled fewer words of a real meeting, "
+          "8 batched; on two cores batched was no faster on an hour and recalled fewer words of a real meeting, "
           "see bench/README.md)")
     return 0
 
